@@ -1,0 +1,90 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Handler answers an activity. It sets the reply through the Context (for
+// example with c.Text) and returns nil, or returns an error, which the bot
+// turns into a friendly reply. A *Error's Message is shown to the user.
+type Handler interface {
+	Handle(c *Context) error
+}
+
+// HandlerFunc adapts a function to the Handler interface.
+type HandlerFunc func(c *Context) error
+
+// Handle calls f(c).
+func (f HandlerFunc) Handle(c *Context) error { return f(c) }
+
+// Context carries one activity through a Handler: the activity, the
+// deadline by which the answer is due, a logger bound to the activity, and
+// the reply being built. A Context is used by one goroutine at a time.
+type Context struct {
+	// Activity is the activity being answered. Handlers must not modify it.
+	Activity *Activity
+
+	ctx      context.Context
+	logger   zerolog.Logger
+	received time.Time
+	command  string
+	reply    Reply
+	replied  bool
+}
+
+// NewContext returns a Context for a, for driving a Handler outside the
+// HTTP path (tests, a REPL, another transport). Its deadline is ctx's.
+func NewContext(ctx context.Context, a *Activity) *Context {
+	return &Context{Activity: a, ctx: ctx, received: time.Now(), logger: zerolog.Nop()}
+}
+
+// Context returns the request's context. Its deadline is when the reply is
+// due; it is cancelled when the answer can no longer be used.
+func (c *Context) Context() context.Context { return c.ctx }
+
+// Deadline returns when the reply is due, and false if there is no deadline.
+func (c *Context) Deadline() (time.Time, bool) { return c.ctx.Deadline() }
+
+// Received returns when the activity arrived.
+func (c *Context) Received() time.Time { return c.received }
+
+// Logger returns the logger bound to this activity: it carries the activity
+// id, team, channel, user and, once known, the command.
+func (c *Context) Logger() *zerolog.Logger { return &c.logger }
+
+// SetLogger replaces the activity's logger.
+func (c *Context) SetLogger(l zerolog.Logger) { c.logger = l }
+
+// SetCommand records which command is answering, for logs and metrics. The
+// router calls it; the name also goes onto the activity's logger.
+func (c *Context) SetCommand(name string) {
+	c.command = name
+	c.logger = c.logger.With().Str("command", name).Logger()
+}
+
+// Command returns the name set with SetCommand, or "".
+func (c *Context) Command() string { return c.command }
+
+// Reply sets the answer to r, replacing any earlier one. It returns an
+// error for an empty reply, so that `return c.Reply(r)` reads naturally.
+func (c *Context) Reply(r Reply) error {
+	if r.IsZero() {
+		return errors.New("empty reply: Teams shows an error for an empty message")
+	}
+	c.reply = r
+	c.replied = true
+	return nil
+}
+
+// Text sets a text answer.
+func (c *Context) Text(s string) error { return c.Reply(Text(s)) }
+
+// Textf sets a text answer formatted as with fmt.Sprintf.
+func (c *Context) Textf(format string, args ...any) error { return c.Reply(Textf(format, args...)) }
+
+// Replied returns the answer set so far, and whether there is one.
+func (c *Context) Replied() (Reply, bool) { return c.reply, c.replied }
