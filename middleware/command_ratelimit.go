@@ -86,8 +86,8 @@ func CommandRateLimitWithConfig(config CommandRateLimitConfig) router.Middleware
 					who = "each person"
 				}
 				return &bot.Error{
-					Message: fmt.Sprintf("Slow down, please: `%s` may run %d times per %s for %s. Try again in %s.",
-						c.Command.Name, config.Limit, human(config.Window), who, human(reset)),
+					Message: fmt.Sprintf("Slow down, please: `%s` may run %s per %s for %s. Try again in %s.",
+						c.Command.Name, times(config.Limit), per(config.Window), who, human(reset)),
 					Internal: fmt.Errorf("%w: command %s limit %d per %s reached", ErrRateLimited, c.Command.Name, config.Limit, config.Window),
 				}
 			}

@@ -223,7 +223,7 @@ func TestHostileInputs(t *testing.T) {
 		}, "you may not run", "deploy", 2},
 		{"command limit reached for deploy", func() string {
 			return f.post(t, bottest.Message{Text: "deploy prod", From: from(admin)}.JSON())
-		}, "Slow down, please: `deploy` may run 2 times per a minute for everyone together. Try again in", "deploy", 2},
+		}, "Slow down, please: `deploy` may run 2 times per minute for everyone together. Try again in", "deploy", 2},
 		{"vault secret", func() string {
 			return f.post(t, bottest.Message{Text: "vault put s3cr3t --token t0k3n", From: from(admin)}.JSON())
 		}, "stored", "vault", 1},
@@ -232,7 +232,7 @@ func TestHostileInputs(t *testing.T) {
 		{"flooder 3", func() string { return f.post(t, bottest.Message{Text: "nonsense", From: from(flooder)}.JSON()) }, "I don't know", "", 0},
 		{"flooder 4 slowed down", func() string {
 			return f.post(t, bottest.Message{Text: "echo 4", From: from(flooder)}.JSON())
-		}, "Slow down, please: you can send 3 messages per a minute. Try again in", "", 0},
+		}, "Slow down, please: you can send 3 messages per minute. Try again in", "", 0},
 		{"the command limit holds for everyone", func() string {
 			return f.post(t, bottest.Message{Text: "deploy staging", From: from(someone)}.JSON())
 		}, "Slow down, please: `deploy`", "deploy", 2},

@@ -88,13 +88,29 @@ func RateLimitWithConfig(config RateLimitConfig) func(bot.Handler) bot.Handler {
 			}
 			if n > int64(config.Limit) {
 				return &bot.Error{
-					Message:  fmt.Sprintf("Slow down, please: you can send %d messages per %s. Try again in %s.", config.Limit, human(config.Window), human(reset)),
+					Message:  fmt.Sprintf("Slow down, please: you can send %d messages per %s. Try again in %s.", config.Limit, per(config.Window), human(reset)),
 					Internal: fmt.Errorf("%w: user limit %d per %s reached", ErrRateLimited, config.Limit, config.Window),
 				}
 			}
 			return next.Handle(c)
 		})
 	}
+}
+
+// per names a window for a reply: "minute", "5 minutes", "30s".
+func per(d time.Duration) string {
+	if s := human(d); s != "a minute" {
+		return s
+	}
+	return "minute"
+}
+
+// times is "1 time" or "n times".
+func times(n int) string {
+	if n == 1 {
+		return "1 time"
+	}
+	return fmt.Sprintf("%d times", n)
 }
 
 // human rounds d up to whole seconds (minutes when even) for a reply.

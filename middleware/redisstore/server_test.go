@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"go.uber.org/goleak"
 )
 
 // redisAddr is the server the tests use: $OUTHOOK_TEST_REDIS, or one
@@ -25,6 +26,12 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	stop()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goleak:", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 
