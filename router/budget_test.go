@@ -27,40 +27,41 @@ func TestCommandBudget(t *testing.T) {
 			}
 		}
 	}
-	r := router.New()
-	r.Add(
-		&router.Command{Name: "quick", Budget: 30 * time.Millisecond, Handler: wait(time.Second)},
-		&router.Command{Name: "patient", Budget: 400 * time.Millisecond, Handler: wait(150 * time.Millisecond)},
-	)
-	token := bot.NewToken()
-	b, err := bot.New(bot.Config{Secrets: []string{token}, Handler: r, Budget: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := echo.New()
-	b.Mount(e, "/webhook")
-	ts := httptest.NewServer(e)
-	defer ts.Close()
 	tests := []struct {
-		say  string
-		want string
-		max  time.Duration
+		name   string
+		bot    time.Duration
+		cmd    *router.Command
+		want   string
+		within time.Duration
 	}{
-		{"quick", "`quick` took longer than Teams allows", 90 * time.Millisecond},
-		{"patient", "done", time.Second},
+		{"tighter", time.Second, &router.Command{Name: "quick", Budget: 30 * time.Millisecond, Handler: wait(2 * time.Second)},
+			"`quick` took longer than Teams allows", 600 * time.Millisecond},
+		{"looser", 50 * time.Millisecond, &router.Command{Name: "patient", Budget: time.Second, Handler: wait(150 * time.Millisecond)},
+			"done", 2 * time.Second},
 	}
 	for _, tt := range tests {
-		t.Run(tt.say, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
+			r := router.New()
+			r.Add(tt.cmd)
+			token := bot.NewToken()
+			b, err := bot.New(bot.Config{Secrets: []string{token}, Handler: r, Budget: tt.bot})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := echo.New()
+			b.Mount(e, "/webhook")
+			ts := httptest.NewServer(e)
+			defer ts.Close()
 			start := time.Now()
-			reply, err := bottest.Post(http.DefaultClient, ts.URL+"/webhook", token, bottest.Message{Text: tt.say}.JSON())
+			reply, err := bottest.Post(http.DefaultClient, ts.URL+"/webhook", token, bottest.Message{Text: tt.cmd.Name}.JSON())
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !strings.Contains(reply.Text, tt.want) {
 				t.Errorf("got %q; want %q", reply.Text, tt.want)
 			}
-			if took := time.Since(start); took > tt.max {
-				t.Errorf("answered after %v; want under %v", took, tt.max)
+			if took := time.Since(start); took > tt.within {
+				t.Errorf("answered after %v; want under %v", took, tt.within)
 			}
 		})
 	}
