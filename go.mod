@@ -9,6 +9,7 @@ require (
 )
 
 require (
+	github.com/atc0005/go-teams-notify/v2 v2.14.0 // indirect
 	github.com/labstack/gommon v0.5.0 // indirect
 	github.com/mattn/go-colorable v0.1.15 // indirect
 	github.com/mattn/go-isatty v0.0.22 // indirect

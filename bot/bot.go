@@ -191,7 +191,7 @@ func (b *Bot) result(c *Context, err error) Reply {
 }
 
 func writeReply(ec echo.Context, r Reply) error {
-	data, err := r.MarshalJSON()
+	data, err := Fit(r, MaxReplySize).MarshalJSON()
 	if err != nil {
 		data = []byte(`{"type":"message","text":"Sorry, the reply could not be encoded."}`)
 	}
