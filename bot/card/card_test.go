@@ -181,7 +181,6 @@ func TestAdaptiveVersion(t *testing.T) {
 }
 
 func TestValidation(t *testing.T) {
-	hidden := false
 	tests := []struct {
 		name string
 		card card.Card
@@ -272,7 +271,6 @@ func TestValidation(t *testing.T) {
 			}
 		})
 	}
-	_ = hidden
 }
 
 func TestValidClientSideActions(t *testing.T) {
