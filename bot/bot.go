@@ -306,7 +306,7 @@ func (b *Bot) result(c *Context, err error) Reply {
 // writeReply writes r with an explicit Content-Length and flushes, so the
 // client has the whole reply even while the handler goroutine still runs.
 func writeReply(ec echo.Context, r Reply) error {
-	data, err := r.MarshalJSON()
+	data, err := Fit(r, MaxReplySize).MarshalJSON()
 	if err != nil {
 		data = []byte(`{"type":"message","text":"Sorry, the reply could not be encoded."}`)
 	}
