@@ -42,6 +42,8 @@ func (c *ChatCmd) Run(g *Globals) error {
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- serveUntil(ctx, srv, ln, "", "", 5*time.Second) }()
+	stopJobs := drainJobs(ctx, b, 5*time.Second, logger)
+	defer stopJobs()
 
 	url := "http://" + ln.Addr().String() + c.Path
 	fmt.Fprintf(g.stdout, "outhook chat: a bot is listening on %s with a fresh token.\n", url)

@@ -19,7 +19,7 @@ type ServeCmd struct {
 	SecretFile string        `help:"File with the security token(s), one per line (instead of, or besides, $OUTHOOK_SECRET)." env:"OUTHOOK_SECRET_FILE" type:"path"`
 	TLSCert    string        `help:"TLS certificate file (PEM). Teams only calls HTTPS URLs: use this or a TLS proxy." env:"OUTHOOK_TLS_CERT" type:"path"`
 	TLSKey     string        `help:"TLS private key file (PEM)." env:"OUTHOOK_TLS_KEY" type:"path"`
-	Grace      time.Duration `help:"How long shutdown waits for requests in flight." default:"10s" env:"OUTHOOK_GRACE"`
+	Grace      time.Duration `help:"How long shutdown waits for requests in flight and for background jobs and their posts." default:"10s" env:"OUTHOOK_GRACE"`
 }
 
 // Run serves until SIGINT or SIGTERM.
@@ -58,7 +58,10 @@ func (s *ServeCmd) run(ctx context.Context, g *Globals, ready chan<- string) err
 		ready <- ln.Addr().String()
 	}
 	srv := newHTTPServer(newEcho(b, s.Path), s.Budget)
+	// Background jobs drain while the server does: both have the grace.
+	stopJobs := drainJobs(ctx, b, s.Grace, logger)
 	err = serveUntil(ctx, srv, ln, s.TLSCert, s.TLSKey, s.Grace)
+	stopJobs()
 	logger.Info().Msg("stopped")
 	return err
 }

@@ -24,8 +24,12 @@ import (
 type BotFlags struct {
 	Path      string        `help:"URL path of the webhook." default:"/webhook" env:"OUTHOOK_PATH"`
 	Plugins   []string      `help:"Plugins to enable, by ID (default: all that are built in)." env:"OUTHOOK_PLUGINS"`
-	Budget    time.Duration `help:"Time a command has before the bot answers with a timeout notice (Teams gives up at 5s)." default:"4s" env:"OUTHOOK_BUDGET"`
+	Budget    time.Duration `help:"Time a command has before the bot answers with a timeout notice (Teams gives up at 5s; at most 4.5s)." default:"4s" env:"OUTHOOK_BUDGET"`
 	BodyLimit int64         `help:"Largest request body accepted, in bytes." default:"1048576" env:"OUTHOOK_BODY_LIMIT"`
+
+	FollowUpURLFile string        `help:"File with the incoming-webhook URL where results that miss the budget are posted (or set $OUTHOOK_FOLLOWUP_URL; the URL is a secret)." env:"OUTHOOK_FOLLOWUP_URL_FILE" type:"path"`
+	Jobs            int           `help:"Background jobs that run at once (with a follow-up URL)." default:"4" env:"OUTHOOK_JOBS"`
+	JobTimeout      time.Duration `help:"How long a background job may run." default:"10m" env:"OUTHOOK_JOB_TIMEOUT"`
 }
 
 // newBot builds the router with the chosen plugins and the bot around it.
@@ -34,12 +38,18 @@ func (f *BotFlags) newBot(secrets []string, logger zerolog.Logger) (*bot.Bot, er
 	if err := plugins.Install(r, f.Plugins...); err != nil {
 		return nil, err
 	}
+	followUps, err := f.followUps(logger)
+	if err != nil {
+		return nil, err
+	}
 	return bot.New(bot.Config{
 		Secrets:   secrets,
 		Handler:   r,
 		Logger:    logger,
 		Budget:    f.Budget,
 		BodyLimit: f.BodyLimit,
+		FollowUps: followUps,
+		Jobs:      bot.JobsConfig{Workers: f.Jobs, Timeout: f.JobTimeout},
 	})
 }
 
