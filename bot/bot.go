@@ -43,6 +43,9 @@ type Config struct {
 	// arrival. When it is spent the bot answers with a timeout notice and
 	// cancels the handler's context. Optional; default DefaultBudget.
 	Budget time.Duration
+	// Observer is told about rejections and answers, for metrics.
+	// Optional; default: none.
+	Observer Observer
 }
 
 // Bot is an outgoing-webhook endpoint: it verifies, decodes and answers
@@ -54,6 +57,7 @@ type Bot struct {
 	logger   zerolog.Logger
 	limit    int64
 	budget   time.Duration
+	observer Observer
 }
 
 // New returns a Bot for cfg. It fails when a required field is missing or a
@@ -72,6 +76,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if b.budget <= 0 {
 		b.budget = DefaultBudget
+	}
+	if b.observer = cfg.Observer; b.observer == nil {
+		b.observer = ObserverFuncs{}
 	}
 	return b, nil
 }
@@ -148,6 +155,7 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 		Int("status", status).
 		Dur("latency", time.Since(start)).
 		Msg("answered")
+	b.answered(c)
 	return nil
 }
 
@@ -167,6 +175,7 @@ func (b *Bot) run(c *Context) Reply {
 		return b.result(c, err)
 	case <-c.ctx.Done():
 		c.logger.Warn().Dur("budget", b.budget).Msg("handler missed its deadline")
+		c.outcome = OutcomeTimeout
 		return Textf("Sorry, that took longer than Teams allows and was stopped. (ref %s)", c.Activity.ID)
 	}
 }
@@ -184,9 +193,11 @@ func (b *Bot) result(c *Context, err error) Reply {
 		if errors.As(err, &e) && e.Internal != nil {
 			c.logger.Warn().Err(e.Internal).Msg("handler error")
 		}
+		c.outcome = OutcomeUserError
 		return Text(msg)
 	}
 	c.logger.Error().Err(err).Msg("handler failed")
+	c.outcome = OutcomeError
 	return Textf("Sorry, something went wrong while answering. (ref %s)", c.Activity.ID)
 }
 
@@ -205,6 +216,7 @@ func (b *Bot) reject(ec echo.Context, start time.Time, status int, reason string
 		Str("remote", ec.RealIP()).
 		Dur("latency", time.Since(start)).
 		Msg("rejected")
+	b.observer.Rejected(Rejection{Status: status, Reason: rejectReason(status)})
 	return ec.JSON(status, errorBody{Error: reason})
 }
 

@@ -32,6 +32,7 @@ type Context struct {
 	logger   zerolog.Logger
 	received time.Time
 	command  string
+	outcome  string
 	reply    Reply
 	replied  bool
 }

@@ -40,7 +40,7 @@ func (c *ChatCmd) Run(g *Globals) error {
 	srv := newHTTPServer(newEcho(b, c.Path), c.Budget)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serveUntil(ctx, srv, ln, "", "", 5*time.Second) }()
+	go func() { done <- serveUntil(ctx, srv, ln, 5*time.Second, 0, nil) }()
 
 	url := "http://" + ln.Addr().String() + c.Path
 	fmt.Fprintf(g.stdout, "outhook chat: a bot is listening on %s with a fresh token.\n", url)
