@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml"
@@ -81,8 +82,16 @@ func Load(path string) (*File, error) {
 // Parse parses data, the contents of the file called name. Unknown keys,
 // duplicate keys, wrong types and bad durations are errors. It does not
 // check the values: call Validate for that.
-func Parse(name string, data []byte) (*File, error) {
+func Parse(name string, data []byte) (_ *File, err error) {
 	f := &File{Name: name}
+	defer func() {
+		// go-yaml v1.19.2 panics on some malformed input (found by
+		// FuzzParse: a tag such as "!0" where a list is expected). A
+		// configuration file must get an answer, not a crash.
+		if p := recover(); p != nil {
+			err = Errors{{File: name, Message: "the file could not be read as this configuration: check the YAML around tags (!…) and lists"}}
+		}
+	}()
 	tree, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, Errors{f.fromYAML(err)}
@@ -110,12 +119,60 @@ func (f *File) fromYAML(err error) Problem {
 			p.Line, p.Column = tk.Position.Line, tk.Position.Column
 		}
 	}
-	if p.Line == 0 {
-		// Errors without a token (a bad duration, for one) carry the
-		// location in their text as "[line:col] message".
-		p.Message = firstLine(p.Message)
+	if p.Line == 0 && strings.HasPrefix(p.Message, "time: ") {
+		// A bad duration comes from time.ParseDuration, without a
+		// position: find the value it quotes in the tree.
+		if v, ok := lastQuoted(p.Message); ok {
+			p.Message = fmt.Sprintf("%q is not a duration: write a number and a unit, such as 500ms, 4s or 2m", v)
+			p.Line, p.Column = f.find(v)
+		}
 	}
+	p.Message = firstLine(p.Message)
 	return p
+}
+
+// lastQuoted returns the last Go-quoted string in s.
+func lastQuoted(s string) (string, bool) {
+	end := strings.LastIndexByte(s, '"')
+	if end <= 0 {
+		return "", false
+	}
+	start := strings.LastIndexByte(s[:end], '"')
+	if start < 0 {
+		return "", false
+	}
+	v, err := strconv.Unquote(s[start : end+1])
+	return v, err == nil
+}
+
+// find returns the position of the first scalar whose value is v.
+func (f *File) find(v string) (line, col int) {
+	if f.tree == nil {
+		return 0, 0
+	}
+	for _, doc := range f.tree.Docs {
+		ast.Walk(visitor(func(n ast.Node) bool {
+			if line > 0 {
+				return false
+			}
+			if s, ok := n.(ast.ScalarNode); ok && fmt.Sprint(s.GetValue()) == v {
+				if tk := n.GetToken(); tk != nil && tk.Position != nil {
+					line, col = tk.Position.Line, tk.Position.Column
+				}
+			}
+			return true
+		}), doc)
+	}
+	return line, col
+}
+
+type visitor func(ast.Node) bool
+
+func (v visitor) Visit(n ast.Node) ast.Visitor {
+	if v(n) {
+		return v
+	}
+	return nil
 }
 
 func firstLine(s string) string {
@@ -140,6 +197,7 @@ func (f *File) locate(path string) (int, int) {
 	for path != "" && path != "$" {
 		if yp, err := yaml.PathString(path); err == nil {
 			if n, err := yp.FilterFile(f.tree); err == nil && n != nil {
+				n = firstKey(n)
 				if tk := n.GetToken(); tk != nil && tk.Position != nil {
 					return tk.Position.Line, tk.Position.Column
 				}
@@ -148,6 +206,20 @@ func (f *File) locate(path string) (int, int) {
 		path = parent(path)
 	}
 	return 0, 0
+}
+
+// firstKey returns the first key of a mapping, whose position is where a
+// reader looks for the mapping, or n itself.
+func firstKey(n ast.Node) ast.Node {
+	switch m := n.(type) {
+	case *ast.MappingNode:
+		if len(m.Values) > 0 {
+			return m.Values[0].Key
+		}
+	case *ast.MappingValueNode:
+		return m.Key
+	}
+	return n
 }
 
 // parent returns the path one level up: "$.a.b" → "$.a", "$.a[2]" → "$.a".
