@@ -22,8 +22,16 @@ type recorder struct {
 	answers    []bot.Answer
 }
 
-func (r *recorder) Rejected(x bot.Rejection) { r.mu.Lock(); r.rejections = append(r.rejections, x); r.mu.Unlock() }
-func (r *recorder) Answered(a bot.Answer)    { r.mu.Lock(); r.answers = append(r.answers, a); r.mu.Unlock() }
+func (r *recorder) Rejected(x bot.Rejection) {
+	r.mu.Lock()
+	r.rejections = append(r.rejections, x)
+	r.mu.Unlock()
+}
+func (r *recorder) Answered(a bot.Answer) {
+	r.mu.Lock()
+	r.answers = append(r.answers, a)
+	r.mu.Unlock()
+}
 
 func TestObserver(t *testing.T) {
 	token := bot.NewToken()
