@@ -5,9 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 
@@ -119,12 +119,11 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 			bufPool.Put(buf)
 		}
 	}()
-	n, err := buf.ReadFrom(io.LimitReader(req.Body, b.limit+1))
-	if err != nil {
+	if err := ReadBody(buf, req.Body, b.limit); err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return b.reject(ec, start, http.StatusRequestEntityTooLarge, err.Error())
+		}
 		return b.reject(ec, start, http.StatusBadRequest, "cannot read request body")
-	}
-	if n > b.limit {
-		return b.reject(ec, start, http.StatusRequestEntityTooLarge, "request body too large")
 	}
 	body := buf.Bytes()
 	if err := b.verifier.Verify(body, req.Header.Get(echo.HeaderAuthorization)); err != nil {
@@ -145,39 +144,70 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 		Str("user", userID(a)).
 		Logger()
 
-	reply := b.run(c)
-	status := http.StatusOK
-	if err := writeReply(ec, reply); err != nil {
+	// The handler runs on this goroutine: no hand-off on the fast path. If
+	// the budget runs out first, the timeout answer is written from the
+	// AfterFunc goroutine, with a Content-Length and a flush, so Teams has
+	// its complete reply in time while the handler is still running.
+	timedOut := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(timedOut)
+		b.answer(ec, c, b.timeoutReply(c), "timeout")
+	})
+	err := call(b.handler, c)
+	if stop() {
+		b.answer(ec, c, b.result(c, err), outcome(err))
+		return nil
+	}
+	<-timedOut
+	b.late(c, err)
+	return nil
+}
+
+// call runs h, turning a panic into an error.
+func call(h Handler, c *Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return h.Handle(c)
+}
+
+func outcome(err error) string {
+	if err != nil {
+		return "error"
+	}
+	return "ok"
+}
+
+// timeoutReply is the answer sent when the budget is spent.
+func (b *Bot) timeoutReply(c *Context) Reply {
+	c.logger.Warn().Dur("budget", b.budget).Msg("handler missed its deadline")
+	return Textf("Sorry, that took longer than Teams allows and was stopped. (ref %s)", c.Activity.ID)
+}
+
+// late records the result of a handler that finished after its timeout
+// answer was sent.
+func (b *Bot) late(c *Context, err error) {
+	ev := c.logger.Warn().Dur("after", time.Since(c.received))
+	if err != nil {
+		ev = ev.Err(err)
+	}
+	ev.Msg("handler finished after its deadline; result dropped")
+}
+
+// answer writes r as the reply and logs the request line.
+func (b *Bot) answer(ec echo.Context, c *Context, r Reply, outcome string) {
+	if err := writeReply(ec, r); err != nil {
 		c.logger.Warn().Err(err).Msg("writing reply")
 	}
 	c.logger.Info().
 		Str("command", c.command).
-		Int("status", status).
-		Dur("latency", time.Since(start)).
+		Int("status", http.StatusOK).
+		Str("outcome", outcome).
+		Dur("latency", time.Since(c.received)).
 		Msg("answered")
-	b.answered(c)
-	return nil
-}
-
-// run calls the handler under the budget and returns what to answer.
-func (b *Bot) run(c *Context) Reply {
-	done := make(chan error, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				done <- fmt.Errorf("panic: %v\n%s", p, debug.Stack())
-			}
-		}()
-		done <- b.handler.Handle(c)
-	}()
-	select {
-	case err := <-done:
-		return b.result(c, err)
-	case <-c.ctx.Done():
-		c.logger.Warn().Dur("budget", b.budget).Msg("handler missed its deadline")
-		c.outcome = OutcomeTimeout
-		return Textf("Sorry, that took longer than Teams allows and was stopped. (ref %s)", c.Activity.ID)
-	}
+	b.answered(c, outcome)
 }
 
 // result turns what a handler returned into the reply.
@@ -201,12 +231,21 @@ func (b *Bot) result(c *Context, err error) Reply {
 	return Textf("Sorry, something went wrong while answering. (ref %s)", c.Activity.ID)
 }
 
+// writeReply writes r with an explicit Content-Length and flushes, so the
+// client has the whole reply even while the handler goroutine still runs.
 func writeReply(ec echo.Context, r Reply) error {
-	data, err := r.MarshalJSON()
+	data, err := Fit(r, MaxReplySize).MarshalJSON()
 	if err != nil {
 		data = []byte(`{"type":"message","text":"Sorry, the reply could not be encoded."}`)
 	}
-	return ec.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, data)
+	res := ec.Response()
+	res.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSONCharsetUTF8)
+	res.Header().Set(echo.HeaderContentLength, strconv.Itoa(len(data)))
+	res.WriteHeader(http.StatusOK)
+	if _, err := res.Write(data); err != nil {
+		return err
+	}
+	return http.NewResponseController(res.Writer).Flush()
 }
 
 func (b *Bot) reject(ec echo.Context, start time.Time, status int, reason string) error {

@@ -91,11 +91,11 @@ func rejectReason(status int) string {
 	}
 }
 
-// answered tells the observer about c's answer.
-func (b *Bot) answered(c *Context) {
-	outcome := c.outcome
-	if outcome == "" {
-		outcome = OutcomeOK
+// answered tells the observer about c's answer. outcome is "ok", "error"
+// or "timeout"; result may have refined it in c.outcome (a user error).
+func (b *Bot) answered(c *Context, outcome string) {
+	if outcome != OutcomeTimeout && c.outcome != "" {
+		outcome = c.outcome
 	}
 	b.observer.Answered(Answer{Command: c.command, Outcome: outcome, Latency: time.Since(c.received)})
 }

@@ -48,11 +48,10 @@ func TestObserver(t *testing.T) {
 			c.SetCommand("fail")
 			return errors.New("boom")
 		case strings.Contains(text, "slow"):
-			// No SetCommand here: on timeout the bot reads the command
-			// while this goroutine may still run (a race in bot.run that
-			// the reworked run() removes).
-			<-c.Context().Done()
-			return c.Context().Err()
+			// Overrun the budget for sure. No SetCommand here: on timeout
+			// the bot reads the command on another goroutine.
+			time.Sleep(300 * time.Millisecond)
+			return c.Text("too late")
 		}
 		return c.Text("?")
 	})
@@ -99,9 +98,24 @@ func TestObserver(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			*rec = recorder{}
+			rec.mu.Lock()
+			rec.answers, rec.rejections = nil, nil
+			rec.mu.Unlock()
 			if got := post(tt.token, tt.body); got != tt.status {
 				t.Fatalf("got status %d; want %d", got, tt.status)
+			}
+			// The observer hears of an answer just after the client has it
+			// (a timeout answer is written while the handler still runs):
+			// wait for the record, and for the request to end.
+			deadline := time.Now().Add(2 * time.Second)
+			for {
+				rec.mu.Lock()
+				n := len(rec.answers) + len(rec.rejections)
+				rec.mu.Unlock()
+				if n > 0 || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(5 * time.Millisecond)
 			}
 			rec.mu.Lock()
 			defer rec.mu.Unlock()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
+	"github.com/outhook/outhook/bot/card"
 )
 
 // ChatCmd starts the bot in-process on loopback with a fresh token and
@@ -69,7 +70,7 @@ func (c *ChatCmd) Run(g *Globals) error {
 			fmt.Fprintln(g.stdout, "error:", err)
 			continue
 		}
-		fmt.Fprintln(g.stdout, renderReply(r))
+		fmt.Fprintln(g.stdout, card.Render(r))
 	}
 	stop()
 	return <-done

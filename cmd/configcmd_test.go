@@ -15,22 +15,15 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errw bytes.Buffer
-	code = Run(args, strings.NewReader(""), &out, &errw)
-	return code, out.String(), errw.String()
-}
-
 func TestConfigCheck(t *testing.T) {
 	t.Run("example file is valid", func(t *testing.T) {
-		code, out, errs := run(t, "config", "check", "../outhook.example.yaml")
+		code, out, errs := run(t, "", "config", "check", "../outhook.example.yaml")
 		if code != 0 || !strings.Contains(out, "ok: 2 webhook(s): ops at /teams/ops, dev at /teams/dev") {
 			t.Errorf("got %d %q %q; want 0 and the summary", code, out, errs)
 		}
 	})
 	t.Run("bad file explained", func(t *testing.T) {
-		code, out, errs := run(t, "config", "check", "testdata/bad.yaml")
+		code, out, errs := run(t, "", "config", "check", "testdata/bad.yaml")
 		if code != 1 || !strings.Contains(errs, "testdata/bad.yaml: 6 problem(s)") {
 			t.Errorf("got exit %d, stderr %q; want 1 and the count", code, errs)
 		}
@@ -48,7 +41,7 @@ func TestConfigCheck(t *testing.T) {
 		}
 	})
 	t.Run("missing file", func(t *testing.T) {
-		code, _, errs := run(t, "config", "check", "testdata/nosuch.yaml")
+		code, _, errs := run(t, "", "config", "check", "testdata/nosuch.yaml")
 		if code != 1 || !strings.Contains(errs, "no such file") {
 			t.Errorf("got %d %q; want 1 and no such file", code, errs)
 		}
@@ -63,7 +56,7 @@ webhooks:
 `)
 		t.Setenv("TEST_CHECK_A", token)
 		t.Setenv("TEST_CHECK_B", "not*base64")
-		code, out, _ := run(t, "config", "check", "--secrets", file)
+		code, out, _ := run(t, "", "config", "check", "--secrets", file)
 		want := []string{
 			`webhook "b": security token 1 of 1: token is not valid base64`,
 			`webhook "c": no secret found (from $TEST_CHECK_C)`,
@@ -88,7 +81,7 @@ func mustAbs(t *testing.T, p string) string {
 }
 
 func TestVersion(t *testing.T) {
-	code, out, _ := run(t, "version")
+	code, out, _ := run(t, "", "version")
 	if code != 0 || !strings.HasPrefix(out, "outhook ") || !strings.Contains(out, runtime.Version()) {
 		t.Errorf("got %d %q; want the version and %s", code, out, runtime.Version())
 	}

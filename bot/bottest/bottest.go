@@ -7,9 +7,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"html"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +47,9 @@ const (
 
 var seq atomic.Int64
 
+// escapeHTML escapes what Teams escapes in a message's text: &, < and >.
+var escapeHTML = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
 // Activity returns the activity Teams would post for m.
 func (m Message) Activity() *bot.Activity {
 	if m.BotName == "" {
@@ -80,8 +83,8 @@ func (m Message) Activity() *bot.Activity {
 	if m.Locale == "" {
 		m.Locale = "en-US"
 	}
-	name := html.EscapeString(m.BotName)
-	typed := html.EscapeString(m.Text)
+	name := escapeHTML.Replace(m.BotName)
+	typed := escapeHTML.Replace(m.Text)
 	htmlCopy, _ := json.Marshal(fmt.Sprintf(
 		`<div><div><span itemscope="" itemtype="http://schema.skype.com/Mention" itemid="0">%s</span>&nbsp;%s</div>`+"\n</div>", name, typed))
 	return &bot.Activity{
