@@ -54,6 +54,9 @@ type Config struct {
 	// Jobs bounds background work; only used with FollowUps. Optional;
 	// zero fields take defaults.
 	Jobs JobsConfig
+	// Observer is told about rejections and answers, for metrics.
+	// Optional; default: none.
+	Observer Observer
 }
 
 // Bot is an outgoing-webhook endpoint: it verifies, decodes and answers
@@ -66,6 +69,7 @@ type Bot struct {
 	limit    int64
 	budget   time.Duration
 	jobs     *Jobs
+	observer Observer
 }
 
 // New returns a Bot for cfg. It fails when a required field is missing or a
@@ -90,6 +94,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.FollowUps != nil {
 		b.jobs = newJobs(cfg.Jobs, cfg.FollowUps, cfg.Logger)
+	}
+	if b.observer = cfg.Observer; b.observer == nil {
+		b.observer = ObserverFuncs{}
 	}
 	return b, nil
 }
@@ -180,11 +187,12 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 		// next would wait behind the handler, so the client must not
 		// reuse it.
 		ec.Response().Header().Set(echo.HeaderConnection, "close")
-		b.answer(ec, lg, command, c.received, r, "timeout")
+		b.answer(ec, lg, command, c.received, r, OutcomeTimeout)
 	})
 	err := call(b.handler, c)
 	if c.stopTimer() {
-		b.answer(ec, c.logger, c.command, c.received, b.result(c, err), outcome(err))
+		r := b.result(c, err)
+		b.answer(ec, c.logger, c.command, c.received, r, c.refine(outcome(err)))
 		c.release()
 		return nil
 	}
@@ -275,6 +283,7 @@ func (b *Bot) answer(ec echo.Context, lg zerolog.Logger, command string, receive
 		Str("outcome", outcome).
 		Dur("latency", time.Since(received)).
 		Msg("answered")
+	b.observer.Answered(Answer{Command: command, Outcome: outcome, Latency: time.Since(received)})
 }
 
 func upperFirst(s string) string {
@@ -297,9 +306,11 @@ func (b *Bot) result(c *Context, err error) Reply {
 		if errors.As(err, &e) && e.Internal != nil {
 			c.logger.Warn().Err(e.Internal).Msg("handler error")
 		}
+		c.outcome = OutcomeUserError
 		return Text(msg)
 	}
 	c.logger.Error().Err(err).Msg("handler failed")
+	c.outcome = OutcomeError
 	return Textf("Sorry, something went wrong while answering. (ref %s)", c.Activity.ID)
 }
 
@@ -327,6 +338,7 @@ func (b *Bot) reject(ec echo.Context, start time.Time, status int, reason string
 		Str("remote", ec.RealIP()).
 		Dur("latency", time.Since(start)).
 		Msg("rejected")
+	b.observer.Rejected(Rejection{Status: status, Reason: rejectReason(status)})
 	return ec.JSON(status, errorBody{Error: reason})
 }
 

@@ -34,6 +34,7 @@ type Context struct {
 	logger   zerolog.Logger
 	received time.Time
 	command  string
+	outcome  string
 	reply    Reply
 	replied  bool
 

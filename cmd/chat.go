@@ -41,8 +41,8 @@ func (c *ChatCmd) Run(g *Globals) error {
 	srv := newHTTPServer(newEcho(b, c.Path), c.Budget)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serveUntil(ctx, srv, ln, "", "", 5*time.Second) }()
-	stopJobs := drainJobs(ctx, b, 5*time.Second, logger)
+	go func() { done <- serveUntil(ctx, srv, ln, 5*time.Second, 0, nil) }()
+	stopJobs := drainJobs(ctx, []*bot.Bot{b}, 5*time.Second, logger)
 	defer stopJobs()
 
 	url := "http://" + ln.Addr().String() + c.Path

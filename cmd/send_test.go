@@ -13,17 +13,17 @@ import (
 	"time"
 )
 
-// hook is a local incoming webhook that records bodies and answers with
+// inHook is a local incoming webhook that records bodies and answers with
 // status (and "1" for 200, as a connector does).
-type hook struct {
+type inHook struct {
 	mu     sync.Mutex
 	bodies []string
 	status int
 }
 
-func newHook(t *testing.T, status int) (*hook, string) {
+func newHook(t *testing.T, status int) (*inHook, string) {
 	t.Helper()
-	h := &hook{status: status}
+	h := &inHook{status: status}
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		h.mu.Lock()
@@ -38,7 +38,7 @@ func newHook(t *testing.T, status int) (*hook, string) {
 	return h, ts.URL + "/workflows/x/triggers/manual/paths/invoke?sig=TOPSECRETSIG"
 }
 
-func (h *hook) last() string {
+func (h *inHook) last() string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(h.bodies) == 0 {
@@ -131,7 +131,7 @@ func TestServeWithFollowUps(t *testing.T) {
 	tok := "YT9tnapmcJ3aRMcfBS8Iz6ya226G1U8aoUwbjuWIsMs="
 	os.WriteFile(file, []byte(tok+"\n"), 0o600)
 	s := &ServeCmd{Listen: "127.0.0.1:0", SecretFile: file, Grace: time.Second,
-		BotFlags: BotFlags{Path: "/hook", Budget: time.Second, BodyLimit: 1 << 20, Jobs: 2, JobTimeout: time.Minute}}
+		BotFlags: BotFlags{Path: "/hook", Budget: time.Second, BodyLimit: 1 << 20, JobTimeout: time.Minute}}
 	var logs syncBuf
 	g := &Globals{LogFormat: "json", LogLevel: "info", stderr: &logs}
 	ctx, cancel := context.WithCancel(context.Background())
