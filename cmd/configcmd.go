@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/outhook/outhook/bot"
-	"github.com/outhook/outhook/config"
+	"github.com/outhook/outhook/cmd/config"
 )
 
 // ConfigCmd groups the commands about configuration files.

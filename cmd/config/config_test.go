@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/outhook/outhook/config"
+	"github.com/outhook/outhook/cmd/config"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
