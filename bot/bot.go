@@ -168,12 +168,13 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 	}
 
 	c := &Context{Activity: a, received: start}
-	c.logger = b.logger.With().
+	c.reqLog = b.logger.With().
 		Str("activity", a.ID).
 		Str("team", a.Team()).
 		Str("channel", a.Channel()).
 		Str("user", userID(a)).
 		Logger()
+	c.logger = c.reqLog
 
 	// The handler runs on this goroutine: no hand-off on the fast path. If
 	// the budget runs out first, the timeout answer is written from the
@@ -192,7 +193,7 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 	err := call(b.handler, c)
 	if c.stopTimer() {
 		r := b.result(c, err)
-		b.answer(ec, c.logger, c.command, c.received, r, c.refine(outcome(err)))
+		b.answer(ec, c.reqLog, c.command, c.received, r, c.refine(outcome(err)))
 		c.release()
 		return nil
 	}
@@ -237,17 +238,17 @@ func (b *Bot) timeout(c *Context) (Reply, zerolog.Logger, string) {
 			c.job = jb
 			jb.logger.Warn().Dur("budget", c.budget).Msg("handler missed its budget; it goes on as a job")
 			return Textf("%s is taking longer than Teams waits. I'll post the result as a new message when it's "+
-				"ready (job %s, ref %s).", upperFirst(what), jb.info.ID, c.Activity.ID), c.logger, c.command
+				"ready (job %s, ref %s).", upperFirst(what), jb.info.ID, c.Activity.ID), c.reqLog, c.command
 		}
 		c.cancel(ErrBudgetSpent)
 		c.logger.Warn().Err(err).Dur("budget", c.budget).Msg("handler missed its budget; no worker free, stopped")
 		return Textf("Sorry, %s took longer than Teams allows, and I'm too busy to finish it in the background, "+
-			"so it was stopped. Try again in a minute. (ref %s)", what, c.Activity.ID), c.logger, c.command
+			"so it was stopped. Try again in a minute. (ref %s)", what, c.Activity.ID), c.reqLog, c.command
 	}
 	c.cancel(ErrBudgetSpent)
 	c.logger.Warn().Dur("budget", c.budget).Msg("handler missed its deadline")
 	return Textf("Sorry, %s took longer than Teams allows and was stopped. (ref %s)", what, c.Activity.ID),
-		c.logger, c.command
+		c.reqLog, c.command
 }
 
 // late handles the result of a handler that finished after its timeout
