@@ -281,6 +281,11 @@ func TestLogsNeverHoldSecrets(t *testing.T) {
 			t.Errorf("logs contain %q:\n%s", secret, logs)
 		}
 	}
+	for _, line := range strings.Split(logs, "\n") {
+		if strings.Contains(line, `"message":"answered"`) && strings.Count(line, `"command":`) != 1 {
+			t.Errorf("request line names the command %d times: %s", strings.Count(line, `"command":`), line)
+		}
+	}
 	for _, want := range []string{`"command":"ping"`, `"status":200`, `"team":"` + bottest.DefaultTeam, `"status":401`, `"latency"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs lack %s:\n%s", want, logs)

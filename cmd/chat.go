@@ -13,6 +13,7 @@ import (
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
+	"github.com/outhook/outhook/bot/card"
 )
 
 // ChatCmd starts the bot in-process on loopback with a fresh token and
@@ -40,7 +41,9 @@ func (c *ChatCmd) Run(g *Globals) error {
 	srv := newHTTPServer(newEcho(b, c.Path), c.Budget)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serveUntil(ctx, srv, ln, "", "", 5*time.Second) }()
+	go func() { done <- serveUntil(ctx, srv, ln, 5*time.Second, 0, nil) }()
+	stopJobs := drainJobs(ctx, []*bot.Bot{b}, 5*time.Second, logger)
+	defer stopJobs()
 
 	url := "http://" + ln.Addr().String() + c.Path
 	fmt.Fprintf(g.stdout, "outhook chat: a bot is listening on %s with a fresh token.\n", url)
@@ -69,7 +72,7 @@ func (c *ChatCmd) Run(g *Globals) error {
 			fmt.Fprintln(g.stdout, "error:", err)
 			continue
 		}
-		fmt.Fprintln(g.stdout, renderReply(r))
+		fmt.Fprintln(g.stdout, card.Render(r))
 	}
 	stop()
 	return <-done

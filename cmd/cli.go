@@ -30,6 +30,10 @@ type CLI struct {
 	Serve ServeCmd `cmd:"" help:"Serve the outgoing webhook over HTTP."`
 	Chat  ChatCmd  `cmd:"" help:"Talk to a local bot from the terminal, through the real HTTP path."`
 	Say   SayCmd   `cmd:"" help:"Sign and post one message to a bot, as Teams would, and print the reply."`
+	Send  SendCmd  `cmd:"" help:"Post a text or a card to a Teams incoming webhook (Workflows or connector)."`
+
+	Config  ConfigCmd  `cmd:"" help:"Work with configuration files."`
+	Version VersionCmd `cmd:"" help:"Print the version and build information."`
 }
 
 // Globals are the flags every command accepts.
@@ -40,6 +44,9 @@ type Globals struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// explicit holds the names of the flags given on the command line or
+	// through their environment variable: those win over the config file.
+	explicit map[string]bool
 }
 
 // Logger returns the logger the flags ask for, writing to w.
@@ -84,9 +91,30 @@ func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		parser.Errorf("%s", err)
 		return 2
 	}
+	cli.explicit = explicitFlags(kctx)
 	if err := kctx.Run(); err != nil {
 		fmt.Fprintln(stderr, "outhook:", err)
 		return 1
 	}
 	return 0
+}
+
+// explicitFlags returns the names of the flags that were set on the command
+// line or through an environment variable, as opposed to left at their
+// defaults.
+func explicitFlags(kctx *kong.Context) map[string]bool {
+	set := map[string]bool{}
+	for _, p := range kctx.Path {
+		if p.Flag != nil {
+			set[p.Flag.Name] = true
+		}
+	}
+	for _, f := range kctx.Flags() {
+		for _, env := range f.Tag.Envs {
+			if _, ok := os.LookupEnv(env); ok {
+				set[f.Name] = true
+			}
+		}
+	}
+	return set
 }

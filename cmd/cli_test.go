@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/outhook/outhook/bot"
+	"github.com/outhook/outhook/bot/card"
 	_ "github.com/outhook/outhook/plugins/standard"
 )
 
@@ -135,9 +136,15 @@ func TestSayNeedsToken(t *testing.T) {
 }
 
 func TestRenderReply(t *testing.T) {
-	r := bot.Reply{Text: "hi", Attachments: []bot.Attachment{{ContentType: "application/vnd.microsoft.card.hero"}}}
-	if got := renderReply(r); !strings.Contains(got, "hi") || !strings.Contains(got, "hero") {
-		t.Errorf("got %q", got)
+	r, err := card.Reply("hi", card.Hero("Build #42").Link("Logs", "https://ci.example.com/42"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := card.Render(r)
+	for _, want := range []string{"hi", "[Hero card]", "Build #42", "→ Logs <https://ci.example.com/42>"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("rendered reply lacks %q:\n%s", want, got)
+		}
 	}
 }
 

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
+	"github.com/outhook/outhook/bot/card"
 )
 
 // SayCmd posts one message to a running bot, signed as Teams would sign it.
@@ -48,22 +48,6 @@ func (s *SayCmd) Run(g *Globals) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
-	fmt.Fprintln(g.stdout, renderReply(r))
+	fmt.Fprintln(g.stdout, card.Render(r))
 	return nil
-}
-
-// renderReply shows a reply as terminal text.
-func renderReply(r bot.Reply) string {
-	var b strings.Builder
-	b.WriteString(r.Text)
-	if r.Text == "" && r.Summary != "" {
-		b.WriteString(r.Summary)
-	}
-	for _, a := range r.Attachments {
-		if b.Len() > 0 {
-			b.WriteString("\n")
-		}
-		fmt.Fprintf(&b, "[card %s]", a.ContentType)
-	}
-	return b.String()
 }

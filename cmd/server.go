@@ -1,14 +1,11 @@
 package cmd
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -24,8 +21,11 @@ import (
 type BotFlags struct {
 	Path      string        `help:"URL path of the webhook." default:"/webhook" env:"OUTHOOK_PATH"`
 	Plugins   []string      `help:"Plugins to enable, by ID (default: all that are built in)." env:"OUTHOOK_PLUGINS"`
-	Budget    time.Duration `help:"Time a command has before the bot answers with a timeout notice (Teams gives up at 5s)." default:"4s" env:"OUTHOOK_BUDGET"`
+	Budget    time.Duration `help:"Time a command has before the bot answers with a timeout notice (Teams gives up at 5s; at most 4.5s)." default:"4s" env:"OUTHOOK_BUDGET"`
 	BodyLimit int64         `help:"Largest request body accepted, in bytes." default:"1048576" env:"OUTHOOK_BODY_LIMIT"`
+
+	FollowUpURLFile string        `name:"followup-url-file" help:"File with the incoming-webhook URL where results that miss the budget are posted (or set $OUTHOOK_FOLLOWUP_URL; the URL is a secret)." env:"OUTHOOK_FOLLOWUP_URL_FILE" type:"path"`
+	JobTimeout      time.Duration `help:"How long a background job may run." default:"10m" env:"OUTHOOK_JOB_TIMEOUT"`
 }
 
 // newBot builds the router with the chosen plugins and the bot around it.
@@ -34,12 +34,18 @@ func (f *BotFlags) newBot(secrets []string, logger zerolog.Logger) (*bot.Bot, er
 	if err := plugins.Install(r, f.Plugins...); err != nil {
 		return nil, err
 	}
+	followUps, err := f.followUps(logger)
+	if err != nil {
+		return nil, err
+	}
 	return bot.New(bot.Config{
 		Secrets:   secrets,
 		Handler:   r,
 		Logger:    logger,
 		Budget:    f.Budget,
 		BodyLimit: f.BodyLimit,
+		FollowUps: followUps,
+		Jobs:      bot.JobsConfig{Timeout: f.JobTimeout},
 	})
 }
 
@@ -67,23 +73,35 @@ func newHTTPServer(h http.Handler, budget time.Duration) *http.Server {
 	}
 }
 
-// serveUntil serves on ln until ctx is done, then shuts down gracefully,
-// giving requests in flight up to grace to finish.
-func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener, certFile, keyFile string, grace time.Duration) error {
+// serveUntil serves on ln until ctx is done, then shuts down gracefully:
+// it calls onStop (if not nil), keeps serving for drain, then gives
+// requests in flight up to grace to finish. With srv.TLSConfig set it
+// serves HTTPS with the certificates that config provides.
+func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener, grace, drain time.Duration, onStop func()) error {
 	errc := make(chan error, 1)
 	go func() {
-		var err error
-		if certFile != "" {
-			err = srv.ServeTLS(ln, certFile, keyFile)
+		if srv.TLSConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "")
 		} else {
-			err = srv.Serve(ln)
+			errc <- srv.Serve(ln)
 		}
-		errc <- err
 	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serving: %w", err)
 	case <-ctx.Done():
+	}
+	if onStop != nil {
+		onStop()
+	}
+	if drain > 0 {
+		t := time.NewTimer(drain)
+		select {
+		case <-t.C:
+		case err := <-errc:
+			t.Stop()
+			return fmt.Errorf("serving: %w", err)
+		}
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
@@ -95,37 +113,4 @@ func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener, certFile
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	return nil
-}
-
-// secretsFrom collects security tokens from env (comma-separated) and from
-// a file (one per line; blank lines and # comments ignored).
-func secretsFrom(env, file string) ([]string, error) {
-	var out []string
-	for _, s := range strings.Split(env, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	if file != "" {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, fmt.Errorf("reading secret file: %w", err)
-		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			s := strings.TrimSpace(sc.Text())
-			if s != "" && !strings.HasPrefix(s, "#") {
-				out = append(out, s)
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("reading secret file: %w", err)
-		}
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no security token: set OUTHOOK_SECRET to the token Teams showed when you created " +
-			"the outgoing webhook (comma-separate several), or pass --secret-file with one token per line")
-	}
-	return out, nil
 }

@@ -3,8 +3,8 @@ package middleware
 import (
 	"strings"
 
-	"github.com/outhook/outhook/access"
 	"github.com/outhook/outhook/bot"
+	"github.com/outhook/outhook/middleware/access"
 	"github.com/outhook/outhook/router"
 )
 

@@ -16,10 +16,10 @@ import (
 	"github.com/rs/zerolog"
 	"go.uber.org/goleak"
 
-	"github.com/outhook/outhook/access"
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
 	"github.com/outhook/outhook/middleware"
+	"github.com/outhook/outhook/middleware/access"
 	"github.com/outhook/outhook/plugins"
 	echoplugin "github.com/outhook/outhook/plugins/echo"
 	"github.com/outhook/outhook/plugins/help"

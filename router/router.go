@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/outhook/outhook/bot"
 )
@@ -36,6 +37,10 @@ type Command struct {
 	Plugin string
 	// Handler runs the command. Required.
 	Handler HandlerFunc
+	// Budget is how long the command has to answer, counted from the
+	// message's arrival, instead of the bot's budget (see
+	// bot.Context.SetBudget). Optional; default: the bot's.
+	Budget time.Duration
 }
 
 // Context is the bot.Context of an activity together with the command it
@@ -134,6 +139,9 @@ func (r *Router) Handle(bc *bot.Context) error {
 		return bc.Textf("I don't know the command `%s`. Send `help` to see what I can do.", escapeCode(words[0]))
 	}
 	bc.SetCommand(cmd.Name)
+	if cmd.Budget > 0 {
+		bc.SetBudget(cmd.Budget)
+	}
 	c := &Context{Context: bc, Command: cmd, Args: words[1:], router: r}
 	h := cmd.Handler
 	for i := len(r.mw) - 1; i >= 0; i-- {

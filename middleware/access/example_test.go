@@ -3,7 +3,7 @@ package access_test
 import (
 	"fmt"
 
-	"github.com/outhook/outhook/access"
+	"github.com/outhook/outhook/middleware/access"
 )
 
 func ExamplePolicy_Decide() {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/outhook/outhook/access"
+	"github.com/outhook/outhook/middleware/access"
 	"github.com/outhook/outhook/router"
 )
 
