@@ -1,6 +1,11 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/outhook/outhook/middleware"
+	"github.com/outhook/outhook/middleware/access"
+)
 
 // Config is the whole configuration file. Zero fields take the defaults
 // documented on each field; the command line fills them in (package cmd).
@@ -24,6 +29,8 @@ type Config struct {
 	// Store is where replay memory and rate limits are kept, shared by all
 	// webhooks of the process.
 	Store Store `yaml:"store"`
+	// Audit sets where audit events go.
+	Audit Audit `yaml:"audit"`
 	// Defaults apply to every webhook that does not set its own value.
 	Defaults Defaults `yaml:"defaults"`
 	// Webhooks are the outgoing webhooks this process serves. Optional:
@@ -76,6 +83,28 @@ type Store struct {
 	// Prefix is prepended to every Redis key. Optional; default
 	// "outhook:".
 	Prefix string `yaml:"prefix"`
+}
+
+// Audit sets where the audit events (one per command run, see
+// middleware.Audit) are written.
+type Audit struct {
+	// File is a file the events are appended to, one JSON object per line;
+	// it is created with mode 0600. "off" writes none. Optional; default:
+	// the main log, each event marked "audit":true and written whatever
+	// the log level.
+	File string `yaml:"file"`
+}
+
+// AuditOff is the Audit.File that turns audit events off.
+const AuditOff = "off"
+
+// WebhookAudit sets how one webhook's commands are audited.
+type WebhookAudit struct {
+	// Redact marks secret arguments by command name ("*" for every
+	// command): their values are written as "[redacted]". Selectors are
+	// "2" (the second argument), "2+", "*", a flag ("--token") or a key
+	// ("password="); see middleware.Redact. Optional.
+	Redact middleware.Redact `yaml:"redact"`
 }
 
 // Store kinds.
@@ -131,6 +160,8 @@ type Webhook struct {
 	// Access holds the access rules, tenant allow-list, replay window and
 	// rate limits. Optional; default: everyone may run every command.
 	Access Access `yaml:"access"`
+	// Audit sets which command arguments audit events redact. Optional.
+	Audit WebhookAudit `yaml:"audit"`
 	// PluginConfig holds per-plugin settings, by plugin ID. Each plugin
 	// reads its own map. Optional.
 	PluginConfig map[string]map[string]any `yaml:"plugin_config"`
@@ -153,60 +184,43 @@ type FollowUp struct {
 // Enabled reports whether a follow-up URL source is configured.
 func (f FollowUp) Enabled() bool { return f.URLEnv != "" || f.URLFile != "" }
 
-// Access holds who may do what on a webhook, and the limits against abuse.
-// Package middleware turns it into checks; this package only carries and
-// checks its shape.
+// Access holds who may run what on a webhook, and the limits against
+// abuse. The rules are package access's own types, decided by its engine
+// (see access.Policy): a matching deny rule always wins; a command that
+// any rule names runs only for askers an allow rule naming it matches; any
+// other command runs for askers a "*" allow rule matches, and otherwise as
+// Default says. Rule order does not matter.
 type Access struct {
-	// Tenants is the tenant allow-list (Azure AD tenant ids). Optional;
-	// default: any tenant.
+	// Rules holds Default ("allow" or "deny"; required when there are
+	// rules) and the Rules themselves, written inline in the access
+	// section. File.CheckAccess compiles them against the webhook's
+	// commands. Optional; with no rules and no default, everyone may run
+	// every command.
+	access.Rules `yaml:",inline"`
+	// Tenants is the tenant allow-list (Azure AD tenant ids): activities
+	// from any other tenant, or from none, are refused before any command
+	// runs. Optional; default: any tenant.
 	Tenants []string `yaml:"tenants"`
-	// Rules decide who may run which command, in order: the first rule
-	// matching the command line and the asker decides. Optional.
-	Rules []Rule `yaml:"rules"`
-	// Default is the effect when no rule matches: "allow" or "deny".
-	// Optional; default "allow" when there are no rules, "deny" when
-	// there are.
-	Default string `yaml:"default"`
-	// ReplayWindow is how far an activity's timestamp may be from now,
-	// and how long its id is remembered to refuse it a second time.
-	// Optional; default chosen by the middleware.
+	// ReplayWindow is how far an activity's timestamp may be from the
+	// server's clock, either way; ids are remembered for twice as long so
+	// that the same activity never runs twice. Replay protection is always
+	// on. Optional; default 5m (middleware.DefaultReplayWindow).
 	ReplayWindow time.Duration `yaml:"replay_window"`
-	// RateLimit limits how often a user or a command may run. Optional.
+	// RateLimit limits how often a user or a command may run. Optional;
+	// default: no limit.
 	RateLimit RateLimit `yaml:"rate_limit"`
 }
 
-// Rule is one access rule. Its subject lists are alternatives: a rule with
-// Users and Teams matches an asker who is one of the users or in one of
-// the teams. A rule with no subject list matches everyone.
-type Rule struct {
-	// Command is the command line prefix the rule covers, such as
-	// "deploy" or "deploy prod"; "*" covers every command. Required.
-	Command string `yaml:"command"`
-	// Effect is "allow" or "deny". Required.
-	Effect string `yaml:"effect"`
-	// Users are AAD object ids.
-	Users []string `yaml:"users"`
-	// Teams are team ids (19:…@thread.tacv2).
-	Teams []string `yaml:"teams"`
-	// Channels are channel ids.
-	Channels []string `yaml:"channels"`
-	// Tenants are tenant ids.
-	Tenants []string `yaml:"tenants"`
-}
-
-// Effects of a Rule.
-const (
-	Allow = "allow"
-	Deny  = "deny"
-)
-
-// RateLimit limits command executions per window. Zero fields impose no
-// limit.
+// RateLimit limits messages and commands per window. Zero fields impose no
+// limit. Limits count in fixed windows that start with a key's first
+// event, per webhook.
 type RateLimit struct {
-	// PerUser is how many commands one user may run per Window.
+	// PerUser is how many messages one user (AAD object id) may send per
+	// Window, commands or not (middleware.RateLimit).
 	PerUser int `yaml:"per_user"`
 	// PerCommand is how many times one command may run per Window, all
-	// users together.
+	// users together (middleware.CommandRateLimit). Denied attempts do not
+	// count.
 	PerCommand int `yaml:"per_command"`
 	// Window is the period the limits count over. Optional; default 1m.
 	Window time.Duration `yaml:"window"`

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/middleware"
+	"github.com/outhook/outhook/middleware/access"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -46,7 +48,11 @@ func TestParseGood(t *testing.T) {
 		{"webhooks", len(c.Webhooks), 2},
 		{"ops commands", c.Webhooks[0].Commands, []string{"help", "?", "ping"}},
 		{"ops followup", c.Webhooks[0].FollowUp, config.FollowUp{URLEnv: "OPS_FOLLOWUP", Budget: time.Minute}},
-		{"ops rule", c.Webhooks[0].Access.Rules[0], config.Rule{Command: "deploy prod", Effect: "allow", Users: []string{"u1", "u2"}}},
+		{"ops rule", c.Webhooks[0].Access.Rules.Rules[0], access.Rule{Command: "deploy prod", Effect: "allow", Users: []string{"u1", "u2"}}},
+		{"ops default", c.Webhooks[0].Access.Default, "deny"},
+		{"ops tenants", c.Webhooks[0].Access.Tenants, []string{"t1"}},
+		{"ops redact", c.Webhooks[0].Audit.Redact, middleware.Redact{"ping": {"1"}}},
+		{"audit file", c.Audit.File, "/var/log/outhook/audit.log"},
 		{"ops rate", c.Webhooks[0].Access.RateLimit, config.RateLimit{PerUser: 5, Window: 30 * time.Second}},
 		{"dev secret file", c.Webhooks[1].SecretFile, "/run/secrets/dev"},
 		{"dev plugin config", c.Webhooks[1].PluginConfig["echo"]["max_length"], uint64(10)},
@@ -193,4 +199,68 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = file.Validate(catalog) // must not panic
 	})
+}
+
+// TestCheckAccess compiles access rules and redaction against a webhook's
+// commands and checks the explanation against testdata/access/*.golden.
+func TestCheckAccess(t *testing.T) {
+	known := []string{"deploy", "help", "ping", "vault"}
+	tests := []struct {
+		file string
+		ok   bool
+	}{
+		{"testdata/access/good.yaml", true},
+		{"testdata/access/bad.yaml", false},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.file), func(t *testing.T) {
+			f, err := config.Load(tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Validate(nil); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			var got strings.Builder
+			for i := range f.Config.Webhooks {
+				err := f.CheckAccess(i, known)
+				if err == nil {
+					continue
+				}
+				var errs config.Errors
+				if !errors.As(err, &errs) {
+					t.Fatalf("got %v (%T); want config.Errors", err, err)
+				}
+				for _, p := range errs {
+					if p.Line == 0 {
+						t.Errorf("got no line for %q; want one", p.Message)
+					}
+				}
+				got.WriteString(err.Error() + "\n")
+			}
+			if tt.ok {
+				if got.Len() > 0 {
+					t.Errorf("got:\n%s\nwant no problem", got.String())
+				}
+				return
+			}
+			golden := strings.TrimSuffix(tt.file, ".yaml") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("reading golden file (run go test -update): %v", err)
+			}
+			if got.String() != string(want) {
+				t.Errorf("got:\n%s\nwant:\n%s", got.String(), want)
+			}
+		})
+	}
+	f, _ := config.Parse("x.yaml", []byte("webhooks: [{name: a, path: /a}]\n"))
+	if err := f.CheckAccess(1, nil); err == nil {
+		t.Error("got nil for webhook 2 of 1; want an error")
+	}
 }
