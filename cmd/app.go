@@ -29,6 +29,7 @@ type server struct {
 	echo    *echo.Echo
 	hooks   []hook
 	metrics *metrics.Metrics
+	guards  *guards
 	ready   atomic.Bool
 }
 
@@ -53,7 +54,11 @@ func newServer(cfg config.Config, logger zerolog.Logger) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{metrics: m}
+	g, err := newGuards(cfg, logger, m)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{metrics: m, guards: g}
 
 	e := echo.New()
 	e.HideBanner = true
@@ -67,7 +72,7 @@ func newServer(cfg config.Config, logger zerolog.Logger) (*server, error) {
 	for _, w := range cfg.Webhooks {
 		h, err := s.newHook(w, logger)
 		if err != nil {
-			return nil, err
+			return nil, errors.Join(err, g.close())
 		}
 		e.POST(h.path, h.bot.ServeEcho, m.Middleware(h.name))
 		s.hooks = append(s.hooks, h)
@@ -77,7 +82,7 @@ func newServer(cfg config.Config, logger zerolog.Logger) (*server, error) {
 	if cfg.TLS.Cert != "" {
 		rl, err := newCertReloader(cfg.TLS.Cert, cfg.TLS.Key, logger)
 		if err != nil {
-			return nil, err
+			return nil, errors.Join(err, g.close())
 		}
 		s.http.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: rl.GetCertificate}
 	}
@@ -86,10 +91,9 @@ func newServer(cfg config.Config, logger zerolog.Logger) (*server, error) {
 
 // newHook builds the router and bot of one webhook.
 //
-// Wiring points for the other parts of issue 6: w.Access (access rules,
-// tenants, replay window, rate limits; package middleware) and
-// w.PluginConfig (per-plugin settings) are carried here as plain data,
-// ready to be handed to them. w.FollowUp becomes the bot's follow-ups.
+// w.Access and w.Audit become the webhook's access rules, abuse checks and
+// audit (guards.protect); w.FollowUp becomes the bot's follow-ups.
+// w.PluginConfig (per-plugin settings) is carried here as plain data.
 func (s *server) newHook(w config.Webhook, logger zerolog.Logger) (hook, error) {
 	secrets, err := config.ReadSecrets(w.SecretEnv, w.SecretFile, nil)
 	if errors.Is(err, config.ErrNoSecret) {
@@ -106,6 +110,10 @@ func (s *server) newHook(w config.Webhook, logger zerolog.Logger) (hook, error) 
 	if err != nil {
 		return hook{}, fmt.Errorf("webhook %q: %w", w.Name, err)
 	}
+	handler, err := s.guards.protect(w, r)
+	if err != nil {
+		return hook{}, fmt.Errorf("webhook %q: %w", w.Name, err)
+	}
 	lg := logger.With().Str("webhook", w.Name).Logger()
 	followUps, err := followUpSender(w.FollowUp, lg)
 	if err != nil {
@@ -113,7 +121,7 @@ func (s *server) newHook(w config.Webhook, logger zerolog.Logger) (hook, error) 
 	}
 	b, err := bot.New(bot.Config{
 		Secrets:   secrets,
-		Handler:   r,
+		Handler:   handler,
 		Logger:    lg,
 		Budget:    w.Budget,
 		BodyLimit: w.BodyLimit,
@@ -128,10 +136,14 @@ func (s *server) newHook(w config.Webhook, logger zerolog.Logger) (hook, error) 
 }
 
 // readyz answers 200 once the server is configured and listening, and 503
-// before that and while it shuts down.
+// before that, while it shuts down, and while the shared store (Redis)
+// does not answer.
 func (s *server) readyz(c echo.Context) error {
 	if !s.ready.Load() {
 		return c.String(http.StatusServiceUnavailable, "not ready")
+	}
+	if err := s.guards.ready(c.Request().Context()); err != nil {
+		return c.String(http.StatusServiceUnavailable, "not ready: the store does not answer")
 	}
 	return c.String(http.StatusOK, "ready")
 }

@@ -24,14 +24,16 @@ type ConfigCheckCmd struct {
 // webhooks when there is none. It fails when there are problems.
 func (c *ConfigCheckCmd) Run(g *Globals) error {
 	f, err := config.Load(c.File)
-	if err == nil {
-		err = f.Validate(catalog())
-	}
 	var errs config.Errors
-	if err == nil && c.Secrets {
-		errs = checkSecrets(f)
-	}
-	if err != nil && !errors.As(err, &errs) {
+	if err == nil {
+		if verr := f.Validate(catalog()); verr != nil && !errors.As(verr, &errs) {
+			return verr
+		}
+		errs = append(errs, checkAccess(f, withDefaultPlugins(f.Config))...)
+		if len(errs) == 0 && c.Secrets {
+			errs = checkSecrets(f)
+		}
+	} else if !errors.As(err, &errs) {
 		return err
 	}
 	if len(errs) > 0 {
@@ -85,4 +87,16 @@ func checkSecrets(f *config.File) config.Errors {
 		}
 	}
 	return errs
+}
+
+// withDefaultPlugins returns the webhooks of c with the default plugins
+// applied, as "outhook serve" would without flags.
+func withDefaultPlugins(c config.Config) []config.Webhook {
+	hooks := append([]config.Webhook(nil), c.Webhooks...)
+	for i := range hooks {
+		if len(hooks[i].Plugins) == 0 {
+			hooks[i].Plugins = c.Defaults.Plugins
+		}
+	}
+	return hooks
 }

@@ -27,6 +27,7 @@ type ServeCmd struct {
 	Grace       time.Duration `help:"How long shutdown waits for requests in flight, and for background jobs and their posts." default:"10s" env:"OUTHOOK_GRACE"`
 	Drain       time.Duration `help:"How long to keep serving after SIGTERM with /readyz answering 503, so a load balancer stops sending traffic first." default:"0s" env:"OUTHOOK_DRAIN"`
 	MetricsPath string        `help:"URL path of the Prometheus metrics, or \"off\"." default:"/metrics" env:"OUTHOOK_METRICS_PATH"`
+	AuditLog    string        `help:"File the audit events (one per command) are appended to, or \"off\" (default: the main log, marked \"audit\":true)." env:"OUTHOOK_AUDIT_LOG"`
 }
 
 // Run serves until SIGINT or SIGTERM.
@@ -48,6 +49,11 @@ func (s *ServeCmd) run(ctx context.Context, g *Globals, ready chan<- string) err
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if err := srv.guards.close(); err != nil {
+			logger.Warn().Err(err).Msg("closing the store and audit log")
+		}
+	}()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
@@ -97,6 +103,7 @@ func (s *ServeCmd) resolve(g *Globals) (config.Config, error) {
 	c.Grace = pick(ex["grace"], s.Grace, c.Grace)
 	c.Drain = pick(ex["drain"], s.Drain, c.Drain)
 	c.Metrics.Path = pick(ex["metrics-path"], s.MetricsPath, c.Metrics.Path)
+	c.Audit.File = pick(ex["audit-log"], s.AuditLog, c.Audit.File)
 	if ex["tls-cert"] || ex["tls-key"] || c.TLS.Cert == "" {
 		c.TLS = config.TLS{Cert: s.TLSCert, Key: s.TLSKey}
 	}
@@ -154,6 +161,9 @@ func (s *ServeCmd) resolve(g *Globals) (config.Config, error) {
 		}
 	}
 	c.Webhooks = hooks
+	if errs := checkAccess(file, hooks); len(errs) > 0 {
+		return config.Config{}, errs
+	}
 	return c, nil
 }
 

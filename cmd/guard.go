@@ -1,0 +1,263 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/outhook/outhook/bot"
+	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/middleware"
+	"github.com/outhook/outhook/middleware/access"
+	"github.com/outhook/outhook/middleware/metrics"
+	"github.com/outhook/outhook/middleware/redisstore"
+	"github.com/outhook/outhook/router"
+)
+
+// Readiness of the shared store: how long a ping may take, and how long
+// its answer is reused, so that a busy /readyz does not hammer Redis.
+const (
+	storePingTimeout = 500 * time.Millisecond
+	storePingEvery   = time.Second
+)
+
+// guards is what protects the webhooks of one process: the store of
+// replay memory and rate-limit counters (shared by all webhooks, each in
+// its own key space), where audit events go, and the denial metrics.
+type guards struct {
+	store   store
+	ping    func(context.Context) error // nil: the store cannot fail (memory)
+	audit   *zerolog.Logger             // nil: audit off
+	metrics *metrics.Metrics
+	closers []io.Closer
+	logger  zerolog.Logger
+
+	mu      sync.Mutex
+	checked time.Time
+	err     error
+}
+
+// store keeps replay memory and counts rate limits.
+type store interface {
+	middleware.ReplayStore
+	middleware.Limiter
+}
+
+// newGuards opens the store and the audit log the configuration names.
+// The Redis URL is read from its variable or file and never logged.
+func newGuards(cfg config.Config, logger zerolog.Logger, m *metrics.Metrics) (*guards, error) {
+	g := &guards{metrics: m, logger: logger}
+	switch cfg.Store.Kind {
+	case "", config.StoreMemory:
+		g.store = middleware.NewMemoryStore(0)
+	case config.StoreRedis:
+		url, err := config.ReadSecret(cfg.Store.RedisURLEnv, cfg.Store.RedisURLFile, nil)
+		if err != nil {
+			return nil, fmt.Errorf("store: the Redis URL (from %s): %w", sources(config.Webhook{
+				SecretEnv: cfg.Store.RedisURLEnv, SecretFile: cfg.Store.RedisURLFile}), err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		rs, closer, err := redisstore.Open(ctx, url, cfg.Store.Prefix)
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		g.store, g.ping = rs, rs.Ping
+		g.closers = append(g.closers, closer)
+	default:
+		return nil, fmt.Errorf("store: unknown kind %q", cfg.Store.Kind)
+	}
+	switch f := cfg.Audit.File; f {
+	case config.AuditOff:
+	case "":
+		// The main log, whatever its level: audit events are not chatter.
+		l := logger.Level(zerolog.InfoLevel).With().Bool("audit", true).Logger()
+		g.audit = &l
+	default:
+		file, err := os.OpenFile(f, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("audit log: %w", err), g.close())
+		}
+		g.closers = append(g.closers, file)
+		l := zerolog.New(file).With().Timestamp().Logger()
+		g.audit = &l
+	}
+	return g, nil
+}
+
+// close closes the store's connections and the audit log.
+func (g *guards) close() error {
+	var errs []error
+	for _, c := range g.closers {
+		errs = append(errs, c.Close())
+	}
+	g.closers = nil
+	return errors.Join(errs...)
+}
+
+// ready reports whether the store answers: a ping with a short timeout,
+// its answer reused for a second.
+func (g *guards) ready(ctx context.Context) error {
+	if g.ping == nil {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.checked.IsZero() && time.Since(g.checked) < storePingEvery {
+		return g.err
+	}
+	ctx, cancel := context.WithTimeout(ctx, storePingTimeout)
+	defer cancel()
+	err := g.ping(ctx)
+	switch {
+	case err != nil && g.err == nil:
+		g.logger.Error().Err(err).Msg("store does not answer: not ready")
+	case err == nil && g.err != nil:
+		g.logger.Info().Msg("store answers again: ready")
+	}
+	g.checked, g.err = time.Now(), err
+	return err
+}
+
+// protect adds the access, audit and abuse checks of webhook w to its
+// router r and returns the handler for its bot, in the documented order:
+// activity middleware Tenants, Replay, RateLimit before the router, then
+// command middleware Audit, Access, CommandRateLimit in it. Denials and
+// rate-limit refusals are counted in the metrics. It fails on rules or
+// redaction that do not compile against r's commands: rules never silently
+// allow.
+func (g *guards) protect(w config.Webhook, r *router.Router) (bot.Handler, error) {
+	names := middleware.CommandNames(r)
+	policy, err := access.Compile(w.Access.Rules, names)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Audit.Redact.Validate(names); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	st := scoped{store: g.store, prefix: w.Name + ":"}
+	a := w.Access
+	if g.audit != nil {
+		r.Use(middleware.AuditWithConfig(middleware.AuditConfig{
+			Logger: g.audit.With().Str("webhook", w.Name).Logger(),
+			Redact: w.Audit.Redact,
+		}))
+	}
+	if a.Default != "" || len(a.Rules.Rules) > 0 {
+		r.Use(middleware.Access(policy))
+	}
+	if n := a.RateLimit.PerCommand; n > 0 {
+		r.Use(middleware.CommandRateLimitWithConfig(middleware.CommandRateLimitConfig{
+			Limit: n, Window: a.RateLimit.Window, Store: st}))
+	}
+	mw := []func(bot.Handler) bot.Handler{g.countDenials(w.Name)}
+	if len(a.Tenants) > 0 {
+		mw = append(mw, middleware.Tenants(a.Tenants...))
+	}
+	mw = append(mw, middleware.ReplayWithConfig(middleware.ReplayConfig{Window: a.ReplayWindow, Store: st}))
+	if n := a.RateLimit.PerUser; n > 0 {
+		mw = append(mw, middleware.RateLimitWithConfig(middleware.RateLimitConfig{
+			Limit: n, Window: a.RateLimit.Window, Store: st}))
+	}
+	return middleware.Chain(r, mw...), nil
+}
+
+// countDenials counts the activities of the webhook called name that the
+// checks refused, by reason: rule, tenant, stale, replay or rate_limit.
+func (g *guards) countDenials(name string) func(bot.Handler) bot.Handler {
+	return func(next bot.Handler) bot.Handler {
+		return bot.HandlerFunc(func(c *bot.Context) error {
+			err := next.Handle(c)
+			if reason := denial(c, err); reason != "" {
+				g.metrics.Denied(name, reason)
+			}
+			return err
+		})
+	}
+}
+
+// duplicateCommand is the command middleware.Replay records for a
+// duplicate delivery, which it answers without running it.
+const duplicateCommand = "duplicate"
+
+// denial returns why the checks refused an activity, or "".
+func denial(c *bot.Context, err error) string {
+	var denied *middleware.DeniedError
+	switch {
+	case err == nil:
+		if c.Command() == duplicateCommand {
+			return "replay"
+		}
+		return ""
+	case errors.As(err, &denied):
+		return "rule"
+	case errors.Is(err, middleware.ErrTenant):
+		return "tenant"
+	case errors.Is(err, middleware.ErrStale):
+		return "stale"
+	case errors.Is(err, middleware.ErrRateLimited):
+		return "rate_limit"
+	}
+	return ""
+}
+
+// scoped gives one webhook its own key space in the shared store, so that
+// two webhooks mentioned in one message both run it, and each counts its
+// own limits.
+type scoped struct {
+	store  store
+	prefix string
+}
+
+// Claim implements middleware.ReplayStore.
+func (s scoped) Claim(ctx context.Context, key string, ttl time.Duration) (bool, []byte, error) {
+	return s.store.Claim(ctx, s.prefix+key, ttl)
+}
+
+// Keep implements middleware.ReplayStore.
+func (s scoped) Keep(ctx context.Context, key string, reply []byte) error {
+	return s.store.Keep(ctx, s.prefix+key, reply)
+}
+
+// Take implements middleware.Limiter.
+func (s scoped) Take(ctx context.Context, key string, window time.Duration) (int64, time.Duration, error) {
+	return s.store.Take(ctx, s.prefix+key, window)
+}
+
+// commandNames returns the names of the commands webhook w serves, with
+// its plugins and commands resolved, for checking what its rules name.
+func commandNames(w config.Webhook) ([]string, error) {
+	r, err := newRouter(w.Plugins, w.Commands)
+	if err != nil {
+		return nil, err
+	}
+	return middleware.CommandNames(r), nil
+}
+
+// checkAccess checks the access rules and audit redaction of every webhook
+// of f against the commands it serves, hooks being f's webhooks with
+// flags and defaults applied. Webhooks whose plugins or commands are not
+// valid are skipped: Validate reports those.
+func checkAccess(f *config.File, hooks []config.Webhook) config.Errors {
+	var errs config.Errors
+	for i := range f.Config.Webhooks {
+		if i >= len(hooks) {
+			break
+		}
+		names, err := commandNames(hooks[i])
+		if err != nil {
+			continue
+		}
+		var es config.Errors
+		if errors.As(f.CheckAccess(i, names), &es) {
+			errs = append(errs, es...)
+		}
+	}
+	return errs
+}
