@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/outhook/outhook/bot"
@@ -62,6 +63,10 @@ func newGuards(cfg config.Config, logger zerolog.Logger, m *metrics.Metrics) (*g
 			return nil, fmt.Errorf("store: the Redis URL (from %s): %w", sources(config.Webhook{
 				SecretEnv: cfg.Store.RedisURLEnv, SecretFile: cfg.Store.RedisURLFile}), err)
 		}
+		// go-redis logs pool failures with the standard library's logger,
+		// in plain text: send them to ours, at debug level, since the
+		// failures that matter come back as errors and are logged there.
+		redis.SetLogger(redisLogger{logger})
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		rs, closer, err := redisstore.Open(ctx, url, cfg.Store.Prefix)
@@ -89,6 +94,14 @@ func newGuards(cfg config.Config, logger zerolog.Logger, m *metrics.Metrics) (*g
 		g.audit = &l
 	}
 	return g, nil
+}
+
+// redisLogger writes go-redis's own messages to a zerolog logger.
+type redisLogger struct{ l zerolog.Logger }
+
+// Printf implements go-redis's logging interface.
+func (r redisLogger) Printf(_ context.Context, format string, v ...any) {
+	r.l.Debug().Str("component", "redis").Msgf(format, v...)
 }
 
 // close closes the store's connections and the audit log.

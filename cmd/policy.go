@@ -1,13 +1,16 @@
 package cmd
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/outhook/outhook/cmd/config"
 	"github.com/outhook/outhook/middleware"
 	"github.com/outhook/outhook/middleware/access"
 	"github.com/outhook/outhook/router"
@@ -15,17 +18,20 @@ import (
 
 // PolicyCmd groups the access-policy tools.
 type PolicyCmd struct {
-	Check PolicyCheckCmd `cmd:"" help:"Explain whether someone may run a command under a rules file, and which rule decides."`
+	Check PolicyCheckCmd `cmd:"" help:"Explain whether someone may run a command under a webhook's access rules, and which rule decides."`
 }
 
-// PolicyCheckCmd explains one access decision.
+// PolicyCheckCmd explains one access decision, with the rules of a rules
+// file or of a webhook in a configuration file.
 type PolicyCheckCmd struct {
-	Rules   string   `help:"Access rules file (YAML: default and rules, as in docs/access.md)." required:"" type:"existingfile"`
+	Rules   string   `help:"Access rules file (YAML: default and rules, as in docs/access.md)." type:"existingfile"`
+	Config  string   `help:"Configuration file whose webhook's access section decides (instead of --rules)." type:"existingfile"`
+	Webhook string   `help:"Name of the webhook in --config (needed when it defines several)."`
 	As      string   `help:"Azure AD object id of the asker (whoami shows it); empty for a payload without one." required:""`
 	Team    string   `help:"Team id (19:…@thread.tacv2) the command is asked in."`
 	Channel string   `help:"Channel id the command is asked in."`
 	Tenant  string   `help:"Azure AD tenant id."`
-	Plugins []string `help:"Plugins whose commands the rules may name (default: all that are built in)." env:"OUTHOOK_PLUGINS"`
+	Plugins []string `help:"Plugins whose commands the rules may name (default: the webhook's in --config, else all that are built in)." env:"OUTHOOK_PLUGINS"`
 	Line    string   `arg:"" name:"command" help:"The command line as typed after the mention, such as \"deploy prod\"."`
 }
 
@@ -34,17 +40,25 @@ var errDenied = errors.New("denied")
 
 // Run prints the decision and its reason; a denial exits with status 1.
 func (p *PolicyCheckCmd) Run(g *Globals) error {
-	r, err := newRouter(p.Plugins, nil)
+	if (p.Rules == "") == (p.Config == "") {
+		return errors.New("give the rules: --rules FILE, or --config FILE (with --webhook NAME when it defines several)")
+	}
+	if p.Webhook != "" && p.Config == "" {
+		return errors.New("--webhook goes with --config")
+	}
+	var (
+		r       *router.Router
+		policy  *access.Policy
+		tenants []string
+		err     error
+	)
+	if p.Config != "" {
+		r, policy, tenants, err = p.fromConfig(g)
+	} else {
+		r, policy, err = p.fromRules()
+	}
 	if err != nil {
 		return err
-	}
-	rules, err := loadRules(p.Rules)
-	if err != nil {
-		return err
-	}
-	policy, err := access.Compile(rules, middleware.CommandNames(r))
-	if err != nil {
-		return fmt.Errorf("%s: %w", p.Rules, err)
 	}
 	words, err := router.Split(p.Line)
 	if err != nil {
@@ -59,6 +73,11 @@ func (p *PolicyCheckCmd) Run(g *Globals) error {
 	}
 	where := access.Where{Team: p.Team, Channel: p.Channel, Tenant: p.Tenant}
 	d := policy.Decide(p.As, where, cmd.Name, words[1:])
+	served := len(tenants) == 0 || slices.ContainsFunc(tenants, func(t string) bool { return strings.EqualFold(t, p.Tenant) })
+	if !served {
+		d = access.Decision{Rule: -1, Reason: fmt.Sprintf("the webhook only serves tenants %s, and the asker's tenant is %s (--tenant)",
+			strings.Join(tenants, ", "), cmp.Or(p.Tenant, "not given"))}
+	}
 	verdict := "denied"
 	if d.Allowed {
 		verdict = "allowed"
@@ -68,7 +87,7 @@ func (p *PolicyCheckCmd) Run(g *Globals) error {
 	fmt.Fprintf(g.stdout, "  asker:  %s\n", describeAsker(p.As, where))
 	fmt.Fprintf(g.stdout, "  reason: %s\n", d.Reason)
 	listed := "no"
-	if policy.MayRun(p.As, where, cmd.Name) {
+	if served && policy.MayRun(p.As, where, cmd.Name) {
 		listed = "yes"
 	}
 	fmt.Fprintf(g.stdout, "  help lists %s: %s\n", cmd.Name, listed)
@@ -76,6 +95,74 @@ func (p *PolicyCheckCmd) Run(g *Globals) error {
 		return errDenied
 	}
 	return nil
+}
+
+// fromRules reads the rules file and compiles it against the commands of
+// the plugins given.
+func (p *PolicyCheckCmd) fromRules() (*router.Router, *access.Policy, error) {
+	r, err := newRouter(p.Plugins, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	rules, err := loadRules(p.Rules)
+	if err != nil {
+		return nil, nil, err
+	}
+	policy, err := access.Compile(rules, middleware.CommandNames(r))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", p.Rules, err)
+	}
+	return r, policy, nil
+}
+
+// fromConfig finds the webhook in the configuration file and compiles its
+// rules against its commands, as "outhook serve" does, and returns its
+// tenant allow-list too. --plugins, when given, wins over the file, as it
+// does for serve.
+func (p *PolicyCheckCmd) fromConfig(g *Globals) (*router.Router, *access.Policy, []string, error) {
+	f, err := config.Load(p.Config)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := f.Validate(catalog()); err != nil {
+		return nil, nil, nil, err
+	}
+	hooks := withDefaultPlugins(f.Config)
+	i := slices.IndexFunc(hooks, func(w config.Webhook) bool { return w.Name == p.Webhook })
+	switch {
+	case len(hooks) == 0:
+		return nil, nil, nil, fmt.Errorf("%s defines no webhooks, so no access rules: everyone may run everything", p.Config)
+	case p.Webhook == "" && len(hooks) == 1:
+		i = 0
+	case p.Webhook == "":
+		return nil, nil, nil, fmt.Errorf("%s defines %d webhooks: say which with --webhook (%s)", p.Config, len(hooks), webhookNames(hooks))
+	case i < 0:
+		return nil, nil, nil, fmt.Errorf("%s has no webhook %q (it has %s)", p.Config, p.Webhook, webhookNames(hooks))
+	}
+	w := hooks[i]
+	if g.explicit["plugins"] {
+		w.Plugins = p.Plugins
+	}
+	r, err := newRouter(w.Plugins, w.Commands)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("webhook %q: %w", w.Name, err)
+	}
+	if err := f.CheckAccess(i, middleware.CommandNames(r)); err != nil {
+		return nil, nil, nil, err
+	}
+	policy, err := access.Compile(w.Access.Rules, middleware.CommandNames(r))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("webhook %q: %w", w.Name, err)
+	}
+	return r, policy, w.Access.Tenants, nil
+}
+
+func webhookNames(hooks []config.Webhook) string {
+	names := make([]string, len(hooks))
+	for i, w := range hooks {
+		names[i] = w.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 func describeAsker(user string, w access.Where) string {

@@ -51,3 +51,49 @@ func TestPolicyCheck(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got.String(), want)
 	}
 }
+
+func TestPolicyCheckConfig(t *testing.T) {
+	const (
+		prodUser = "6b8f1b7e-3c2a-4e5d-9f10-2a3b4c5d6e7f"
+		tenant   = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+	)
+	conf := "testdata/policy/outhook.yaml"
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"allowed by the webhook's rule", []string{"--config", conf, "--webhook", "ops", "--as", prodUser, "--tenant", tenant, "echo prod"}, 0},
+		{"denied by the webhook's rules", []string{"--config", conf, "--webhook", "ops", "--as", "someone", "--tenant", tenant, "echo prod"}, 1},
+		{"default deny", []string{"--config", conf, "--webhook", "ops", "--as", prodUser, "--tenant", tenant, "ping"}, 1},
+		{"tenant not served", []string{"--config", conf, "--webhook", "ops", "--as", prodUser, "--tenant", "other", "echo staging"}, 1},
+		{"tenant not given", []string{"--config", conf, "--webhook", "ops", "--as", prodUser, "echo staging"}, 1},
+		{"webhook without rules", []string{"--config", conf, "--webhook", "dev", "--as", "someone", "whoami"}, 0},
+		{"command of another webhook", []string{"--config", conf, "--webhook", "dev", "--as", "someone", "echo prod"}, 1},
+		{"webhook not named", []string{"--config", conf, "--as", prodUser, "help"}, 1},
+		{"unknown webhook", []string{"--config", conf, "--webhook", "prod", "--as", prodUser, "help"}, 1},
+		{"unknown command in a rule", []string{"--config", "testdata/access/unknown.yaml", "--as", prodUser, "help"}, 1},
+		{"both sources", []string{"--config", conf, "--rules", "testdata/policy/rules.yaml", "--as", prodUser, "help"}, 1},
+		{"no source", []string{"--as", prodUser, "help"}, 1},
+		{"webhook without config", []string{"--rules", "testdata/policy/rules.yaml", "--webhook", "ops", "--as", prodUser, "help"}, 1},
+	}
+	var got strings.Builder
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errs := run(t, "", append([]string{"policy", "check"}, tt.args...)...)
+			if code != tt.code {
+				t.Errorf("got exit %d (%s%s); want %d", code, out, errs, tt.code)
+			}
+			errs = strings.ReplaceAll(errs, mustAbs(t, "testdata")+string(filepath.Separator), "testdata/")
+			got.WriteString("## " + tt.name + "\n" + out + errs + "\n")
+		})
+	}
+	golden := "testdata/policy/config.golden"
+	if *update {
+		os.WriteFile(golden, []byte(got.String()), 0o644)
+	}
+	want, _ := os.ReadFile(golden)
+	if got.String() != string(want) {
+		t.Errorf("got:\n%s\nwant:\n%s", got.String(), want)
+	}
+}

@@ -152,9 +152,14 @@ webhooks:
 // returns its base URL and a function that stops it and returns its error.
 func startServe(t *testing.T, args ...string) (string, func() error) {
 	t.Helper()
+	return startServeLogs(t, new(syncBuffer), args...)
+}
+
+// startServeLogs is startServe writing the server's log to logs.
+func startServeLogs(t *testing.T, logs *syncBuffer, args ...string) (string, func() error) {
+	t.Helper()
 	cli := parse(t, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
-	var logs syncBuffer
-	cli.Globals.stderr = &logs
+	cli.Globals.stderr = logs
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
