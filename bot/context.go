@@ -30,12 +30,12 @@ type Context struct {
 	// Activity is the activity being answered. Handlers must not modify it.
 	Activity *Activity
 
-	ctx      context.Context
-	logger   zerolog.Logger
+	ctx    context.Context
+	logger zerolog.Logger
 	// reqLog is the activity's logger as it was before the handler ran:
 	// never written after, so the timer goroutine may read it freely, and
 	// the request line adds the command to it exactly once.
-	reqLog zerolog.Logger
+	reqLog   zerolog.Logger
 	received time.Time
 	command  string
 	outcome  string

@@ -33,6 +33,7 @@ type CLI struct {
 	Send  SendCmd  `cmd:"" help:"Post a text or a card to a Teams incoming webhook (Workflows or connector)."`
 
 	Config  ConfigCmd  `cmd:"" help:"Work with configuration files."`
+	Policy  PolicyCmd  `cmd:"" help:"Check access rules."`
 	Version VersionCmd `cmd:"" help:"Print the version and build information."`
 }
 

@@ -52,7 +52,8 @@ type Context struct {
 	// Args are the words after the command name, unquoted.
 	Args []string
 
-	router *Router
+	router  *Router
+	allowed func(*Command) bool
 }
 
 // Router holds commands and dispatches activities to them. Register
@@ -107,6 +108,14 @@ func (r *Router) Commands() []*Command {
 	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
 	return cs
 }
+
+// Allowed reports whether the asker may run cmd, so that commands such as
+// help list only what the asker may run. Everything is allowed unless
+// access middleware has set a check with SetAllowed.
+func (c *Context) Allowed(cmd *Command) bool { return c.allowed == nil || c.allowed(cmd) }
+
+// SetAllowed sets the check behind Allowed, for access middleware.
+func (c *Context) SetAllowed(f func(*Command) bool) { c.allowed = f }
 
 // Router returns the router dispatching the command, for commands such as
 // help that describe the others.
