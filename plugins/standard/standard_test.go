@@ -1,7 +1,7 @@
 package standard_test
 
 import (
-		"os"
+	"os"
 	"strings"
 	"testing"
 
