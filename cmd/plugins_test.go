@@ -1,13 +1,19 @@
 package cmd
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
+	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/plugins"
 )
 
 // Two webhooks enable the runbook plugin with different settings: each
@@ -84,5 +90,34 @@ webhooks:
 		if code != 1 || !strings.Contains(out, want) {
 			t.Errorf("got exit %d and\n%s\nwant 1 and %q", code, out, want)
 		}
+	}
+}
+
+// The configuration examples in docs/workflow-plugins.md load as written.
+func TestWorkflowPluginDocs(t *testing.T) {
+	doc, err := os.ReadFile("../docs/workflow-plugins.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllSubmatch(doc, -1)
+	if len(blocks) != 3 {
+		t.Fatalf("got %d yaml blocks; want 3", len(blocks))
+	}
+	env := func(string) (string, bool) { return "Bearer x", true }
+	for i, b := range blocks {
+		file := writeFile(t, fmt.Sprintf("doc%d.yaml", i), "webhooks:\n  - name: x\n    path: /x\n    secret_env: X\n"+string(b[1]))
+		f, err := config.Load(file)
+		if err == nil {
+			err = f.Validate(catalog())
+		}
+		if err != nil {
+			t.Fatalf("block %d: %v", i, err)
+		}
+		w := f.Config.Webhooks[0]
+		set, err := plugins.Load(context.Background(), plugins.Options{IDs: w.Plugins, Settings: w.PluginConfig, LookupEnv: env})
+		if err != nil {
+			t.Fatalf("block %d: %v", i, err)
+		}
+		set.Cleanup()
 	}
 }
