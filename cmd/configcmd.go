@@ -3,10 +3,12 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/middleware"
 )
 
 // ConfigCmd groups the commands about configuration files.
@@ -24,16 +26,17 @@ type ConfigCheckCmd struct {
 // webhooks when there is none. It fails when there are problems.
 func (c *ConfigCheckCmd) Run(g *Globals) error {
 	f, err := config.Load(c.File)
-	var errs config.Errors
 	if err == nil {
-		if verr := f.Validate(catalog()); verr != nil && !errors.As(verr, &errs) {
-			return verr
-		}
-		errs = append(errs, checkAccess(f, withDefaultPlugins(f.Config))...)
-		if len(errs) == 0 && c.Secrets {
-			errs = checkSecrets(f)
-		}
-	} else if !errors.As(err, &errs) {
+		err = f.Validate(catalog())
+	}
+	var errs config.Errors
+	if err == nil && c.Secrets {
+		errs = checkSecrets(f)
+	}
+	if err == nil {
+		errs = append(errs, checkPlugins(f, c.Secrets)...)
+	}
+	if err != nil && !errors.As(err, &errs) {
 		return err
 	}
 	if len(errs) > 0 {
@@ -53,6 +56,37 @@ func (c *ConfigCheckCmd) Run(g *Globals) error {
 	}
 	fmt.Fprintf(g.stdout, "%s: ok: %d webhook(s): %s\n", c.File, len(hooks), strings.Join(desc, ", "))
 	return nil
+}
+
+// checkPlugins loads every webhook's plugins with their settings, as serve
+// would, and reports the settings they refuse; then it checks the
+// webhook's access rules and audit redaction against the commands it
+// serves. Without secrets, the environment variables plugins read secrets
+// from are not looked at.
+func checkPlugins(f *config.File, secrets bool) config.Errors {
+	var errs config.Errors
+	lookup := os.LookupEnv
+	if !secrets {
+		lookup = func(string) (string, bool) { return "unchecked", true }
+	}
+	for i, w := range f.Config.Webhooks {
+		if len(w.Plugins) == 0 {
+			w.Plugins = f.Config.Defaults.Plugins
+		}
+		r, cleanup, err := checkRouter(w, lookup)
+		if err != nil {
+			errs = append(errs, config.Problem{File: f.Name, Message: fmt.Sprintf("webhook %q: %v", w.Name, err)})
+			continue
+		}
+		var located config.Errors
+		if errors.As(f.CheckAccess(i, middleware.CommandNames(r)), &located) {
+			errs = append(errs, located...)
+		}
+		if err := cleanup(); err != nil {
+			errs = append(errs, config.Problem{File: f.Name, Message: fmt.Sprintf("webhook %q: %v", w.Name, err)})
+		}
+	}
+	return errs
 }
 
 // checkSecrets reads every webhook's tokens and the follow-up and Redis
@@ -87,16 +121,4 @@ func checkSecrets(f *config.File) config.Errors {
 		}
 	}
 	return errs
-}
-
-// withDefaultPlugins returns the webhooks of c with the default plugins
-// applied, as "outhook serve" would without flags.
-func withDefaultPlugins(c config.Config) []config.Webhook {
-	hooks := append([]config.Webhook(nil), c.Webhooks...)
-	for i := range hooks {
-		if len(hooks[i].Plugins) == 0 {
-			hooks[i].Plugins = c.Defaults.Plugins
-		}
-	}
-	return hooks
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/outhook/outhook/middleware/access"
 	"github.com/outhook/outhook/middleware/metrics"
 	"github.com/outhook/outhook/middleware/redisstore"
+	"github.com/outhook/outhook/plugins"
 	"github.com/outhook/outhook/router"
 )
 
@@ -149,10 +151,10 @@ func (g *guards) protect(w config.Webhook, r *router.Router) (bot.Handler, error
 	names := middleware.CommandNames(r)
 	policy, err := access.Compile(w.Access.Rules, names)
 	if err != nil {
-		return nil, err
+		return nil, &rulesError{webhook: w.Name, known: names, err: err}
 	}
 	if err := w.Audit.Redact.Validate(names); err != nil {
-		return nil, fmt.Errorf("audit: %w", err)
+		return nil, &rulesError{webhook: w.Name, known: names, err: fmt.Errorf("audit: %w", err)}
 	}
 	st := scoped{store: g.store, prefix: w.Name + ":"}
 	a := w.Access
@@ -243,34 +245,49 @@ func (s scoped) Take(ctx context.Context, key string, window time.Duration) (int
 	return s.store.Take(ctx, s.prefix+key, window)
 }
 
-// commandNames returns the names of the commands webhook w serves, with
-// its plugins and commands resolved, for checking what its rules name.
-func commandNames(w config.Webhook) ([]string, error) {
-	r, err := newRouter(w.Plugins, w.Commands)
+// checkRouter loads webhook w's plugins with their settings, reading the
+// environment through lookup, and returns its router as serve builds it,
+// for checking what the configuration says about its commands. Call
+// cleanup when done.
+func checkRouter(w config.Webhook, lookup func(string) (string, bool)) (r *router.Router, cleanup func() error, err error) {
+	set, err := plugins.Load(context.Background(), plugins.Options{
+		IDs: w.Plugins, Settings: w.PluginConfig, Webhook: w.Name, LookupEnv: lookup,
+	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return middleware.CommandNames(r), nil
+	r, err = newRouter(set, w.Commands)
+	if err != nil {
+		return nil, nil, errors.Join(err, set.Cleanup())
+	}
+	return r, set.Cleanup, nil
 }
 
-// checkAccess checks the access rules and audit redaction of every webhook
-// of f against the commands it serves, hooks being f's webhooks with
-// flags and defaults applied. Webhooks whose plugins or commands are not
-// valid are skipped: Validate reports those.
-func checkAccess(f *config.File, hooks []config.Webhook) config.Errors {
-	var errs config.Errors
-	for i := range f.Config.Webhooks {
-		if i >= len(hooks) {
-			break
-		}
-		names, err := commandNames(hooks[i])
-		if err != nil {
-			continue
-		}
-		var es config.Errors
-		if errors.As(f.CheckAccess(i, names), &es) {
-			errs = append(errs, es...)
-		}
+// rulesError is a webhook's access rules or audit redaction that do not
+// compile against its commands. "outhook serve" turns it into the located
+// problems of the configuration file (File.CheckAccess).
+type rulesError struct {
+	webhook string
+	known   []string // the webhook's command names
+	err     error
+}
+
+func (e *rulesError) Error() string { return e.err.Error() }
+func (e *rulesError) Unwrap() error { return e.err }
+
+// locate replaces a rulesError in err with the problems f locates, so that
+// start-up fails with the same explanation as "outhook config check".
+func locate(err error, f *config.File) error {
+	var re *rulesError
+	if f == nil || !errors.As(err, &re) {
+		return err
 	}
-	return errs
+	i := slices.IndexFunc(f.Config.Webhooks, func(w config.Webhook) bool { return w.Name == re.webhook })
+	if i < 0 {
+		return err
+	}
+	if located := f.CheckAccess(i, re.known); located != nil {
+		return located
+	}
+	return err
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/outhook/outhook/cmd/config"
 	"github.com/outhook/outhook/middleware"
 	"github.com/outhook/outhook/middleware/access"
+	"github.com/outhook/outhook/plugins"
 	"github.com/outhook/outhook/router"
 )
 
@@ -100,8 +101,8 @@ func (p *PolicyCheckCmd) Run(g *Globals) error {
 // fromRules reads the rules file and compiles it against the commands of
 // the plugins given.
 func (p *PolicyCheckCmd) fromRules() (*router.Router, *access.Policy, error) {
-	r, err := newRouter(p.Plugins, nil)
-	if err != nil {
+	r := router.New()
+	if err := plugins.Install(r, p.Plugins...); err != nil {
 		return nil, nil, err
 	}
 	rules, err := loadRules(p.Rules)
@@ -127,7 +128,7 @@ func (p *PolicyCheckCmd) fromConfig(g *Globals) (*router.Router, *access.Policy,
 	if err := f.Validate(catalog()); err != nil {
 		return nil, nil, nil, err
 	}
-	hooks := withDefaultPlugins(f.Config)
+	hooks := f.Config.Webhooks
 	i := slices.IndexFunc(hooks, func(w config.Webhook) bool { return w.Name == p.Webhook })
 	switch {
 	case len(hooks) == 0:
@@ -140,11 +141,19 @@ func (p *PolicyCheckCmd) fromConfig(g *Globals) (*router.Router, *access.Policy,
 		return nil, nil, nil, fmt.Errorf("%s has no webhook %q (it has %s)", p.Config, p.Webhook, webhookNames(hooks))
 	}
 	w := hooks[i]
-	if g.explicit["plugins"] {
+	switch {
+	case g.explicit["plugins"]:
 		w.Plugins = p.Plugins
+	case len(w.Plugins) == 0:
+		w.Plugins = f.Config.Defaults.Plugins
 	}
-	r, err := newRouter(w.Plugins, w.Commands)
+	// The webhook's commands, with its plugins' settings, but without
+	// reading the secrets they name.
+	r, cleanup, err := checkRouter(w, func(string) (string, bool) { return "unchecked", true })
 	if err != nil {
+		return nil, nil, nil, fmt.Errorf("webhook %q: %w", w.Name, err)
+	}
+	if err := cleanup(); err != nil {
 		return nil, nil, nil, fmt.Errorf("webhook %q: %w", w.Name, err)
 	}
 	if err := f.CheckAccess(i, middleware.CommandNames(r)); err != nil {

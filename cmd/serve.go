@@ -28,6 +28,10 @@ type ServeCmd struct {
 	Drain       time.Duration `help:"How long to keep serving after SIGTERM with /readyz answering 503, so a load balancer stops sending traffic first." default:"0s" env:"OUTHOOK_DRAIN"`
 	MetricsPath string        `help:"URL path of the Prometheus metrics, or \"off\"." default:"/metrics" env:"OUTHOOK_METRICS_PATH"`
 	AuditLog    string        `help:"File the audit events (one per command) are appended to, or \"off\" (default: the main log, marked \"audit\":true)." env:"OUTHOOK_AUDIT_LOG"`
+
+	// file is the configuration file resolve read, to locate problems
+	// found while building the server.
+	file *config.File
 }
 
 // Run serves until SIGINT or SIGTERM.
@@ -47,9 +51,12 @@ func (s *ServeCmd) run(ctx context.Context, g *Globals, ready chan<- string) err
 	logger := g.Logger(g.stderr)
 	srv, err := newServer(cfg, logger)
 	if err != nil {
-		return err
+		return locate(err, s.file)
 	}
 	defer func() {
+		if err := srv.cleanup(); err != nil {
+			logger.Warn().Err(err).Msg("cleaning up plugins")
+		}
 		if err := srv.guards.close(); err != nil {
 			logger.Warn().Err(err).Msg("closing the store and audit log")
 		}
@@ -96,6 +103,7 @@ func (s *ServeCmd) resolve(g *Globals) (config.Config, error) {
 			return config.Config{}, err
 		}
 		file = f
+		s.file = f
 	}
 	ex := g.explicit
 	c := file.Config
@@ -161,9 +169,6 @@ func (s *ServeCmd) resolve(g *Globals) (config.Config, error) {
 		}
 	}
 	c.Webhooks = hooks
-	if errs := checkAccess(file, hooks); len(errs) > 0 {
-		return config.Config{}, errs
-	}
 	return c, nil
 }
 
