@@ -69,8 +69,9 @@ type Metrics struct {
 const MetricsOff = "off"
 
 // Store selects where replay memory and rate-limit counters live. Several
-// replicas behind a load balancer must share them. Package middleware
-// reads it; this package only carries and checks it.
+// replicas behind a load balancer must share them. "outhook serve" opens
+// it once per process (package middleware/redisstore for Redis); each
+// webhook keeps its keys under its own name.
 type Store struct {
 	// Kind is "memory" (the default; one process) or "redis" (shared).
 	Kind string `yaml:"kind"`
