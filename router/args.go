@@ -262,10 +262,9 @@ func (p *Param) split(s string) []string {
 	return strings.Split(s, p.sep)
 }
 
-// set parses s (or the mention with index m, if m >= 0) into the field of
-// p in v, appending for lists.
-func (p *Param) set(v reflect.Value, s string, m int, in *Input) error {
-	f := v.FieldByIndex(p.index)
+// set parses s (or the mention with index m, if m >= 0) into f, the
+// field of p, appending for lists.
+func (p *Param) set(f reflect.Value, s string, m int, in *Input) error {
 	var elem reflect.Value
 	if p.List {
 		elem = reflect.New(p.typ).Elem()
@@ -493,10 +492,11 @@ func (st *parseState) mention(w string) int {
 func (st *parseState) value(p *Param, w string) error {
 	st.mark(p)
 	if p.kind == kPerson {
-		return p.set(st.v, st.text(w), st.mention(w), st.in)
+		return p.set(st.v.FieldByIndex(p.index), st.text(w), st.mention(w), st.in)
 	}
+	f := st.v.FieldByIndex(p.index)
 	for _, item := range p.split(st.text(w)) {
-		if err := p.set(st.v, item, -1, st.in); err != nil {
+		if err := p.set(f, item, -1, st.in); err != nil {
 			return err
 		}
 	}

@@ -197,6 +197,9 @@ type normalizer struct {
 	mentionDeep int
 	mentionID   int
 	mentionName []byte
+
+	// dropSpace drops a space after the bot's mention where one precedes it.
+	dropSpace bool
 }
 
 // normalizeMarkup walks s with the HTML tokenizer. It returns the Input and
@@ -380,6 +383,7 @@ func (n *normalizer) endMention() {
 		isBot = strings.EqualFold(name, n.botName)
 	}
 	if isBot {
+		n.dropSpace = true
 		return
 	}
 	p := Person{Name: name}
@@ -471,6 +475,15 @@ func (n *normalizer) text(s string) {
 	if n.mention != 0 {
 		n.mentionName = append(n.mentionName, s...)
 		return
+	}
+	if n.dropSpace && s != "" {
+		n.dropSpace = false
+		if len(n.b) > 0 && n.b[len(n.b)-1] == ' ' {
+			s = strings.TrimLeft(s, " ")
+			if strings.HasPrefix(s, " ") {
+				s = s[2:]
+			}
+		}
 	}
 	for i := 0; i < len(s); {
 		c := s[i]

@@ -30,7 +30,9 @@ func (e *UsageError) Message() string {
 	if p != "" {
 		b.WriteString(strings.ToUpper(p[:1]))
 		b.WriteString(p[1:])
-		b.WriteString(".")
+		if !strings.HasSuffix(p, "?") && !strings.HasSuffix(p, ".") {
+			b.WriteString(".")
+		}
 	}
 	fmt.Fprintf(&b, "\n\nUsage: `%s`\n\nSend `help %s` for details.", UsageLine(e.Command), e.Command.Path())
 	return b.String()
@@ -99,8 +101,11 @@ func UsageLine(cmd *Command) string {
 		return b.String()
 	}
 	if cmd.Raw || cmd.schema == nil {
-		if cmd.Usage != "" {
+		switch {
+		case cmd.Usage != "":
 			b.WriteString(" " + cmd.Usage)
+		case cmd.Raw:
+			b.WriteString(" <text…>")
 		}
 		return b.String()
 	}
