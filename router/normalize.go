@@ -1,6 +1,7 @@
 package router
 
 import (
+	"bytes"
 	"io"
 	"strconv"
 	"strings"
@@ -142,19 +143,56 @@ func (f NormalizerFunc) Normalize(a *bot.Activity) Input { return f(a) }
 // Normalize.
 var DefaultNormalizer Normalizer = NormalizerFunc(Normalize)
 
-// Normalize reduces an activity to its command line. It reads the text/html
-// attachment when there is one, because it keeps what Activity.Text loses
-// (a "<data>" the person typed), and falls back to Activity.Text when there
-// is no attachment or when the attachment carries no mention markup while
-// the text does. See the package documentation for the rules.
+// Normalize reduces an activity to its command line. The text/html
+// attachment is the authority: it keeps what Activity.Text loses (a
+// "<data>" the person typed arrives there as "&lt;data&gt;"). When the
+// attachment holds nothing that Text could have lost (no escaped angle
+// brackets, line breaks, code, emoji or images), Text says the same thing
+// and is read instead, because it is cheaper. Text is also the fallback
+// when there is no attachment, or when the attachment carries no mention
+// markup while Text does. See the package documentation for the rules.
 func Normalize(a *bot.Activity) Input {
-	if h, ok := a.HTML(); ok && strings.TrimSpace(h) != "" {
-		in, tags := normalizeMarkup(a, h, SourceHTML)
-		if tags > 0 || !strings.Contains(a.Text, "<at") {
-			return in
+	if raw, ok := htmlContent(a); ok && !plainHTML(raw) {
+		if h, err := raw.String(); err == nil && strings.TrimSpace(h) != "" {
+			in, tags := normalizeMarkup(a, h, SourceHTML)
+			if tags > 0 || !strings.Contains(a.Text, "<at") {
+				return in
+			}
 		}
 	}
 	return NormalizeText(a)
+}
+
+// htmlContent returns the raw JSON content of the text/html attachment.
+func htmlContent(a *bot.Activity) (bot.RawJSON, bool) {
+	for _, at := range a.Attachments {
+		if at.ContentType == "text/html" {
+			return at.Content, true
+		}
+	}
+	return nil, false
+}
+
+// richMarks are what, in the raw JSON of the attachment, shows that it may
+// hold more than Activity.Text: escaped angle brackets the person typed,
+// line structure, code, emoji and images, and JSON-escaped markup (which
+// this quick check does not read, so it counts as rich).
+var richMarks = [][]byte{[]byte("&lt;"), []byte("&gt;"), []byte(`\u003c`), []byte(`\u003C`), []byte("<br"),
+	[]byte("<p"), []byte("<pre"), []byte("<code"), []byte("<img"), []byte("<emoji"), []byte("<li"),
+	[]byte("<blockquote"), []byte("<h"), []byte("<table")}
+
+// plainHTML reports whether the attachment's markup is only Teams' usual
+// wrapping (<div><div>…</div>\n</div>) around text and mentions.
+func plainHTML(raw bot.RawJSON) bool {
+	if bytes.Count(raw, []byte("<div")) > 2 || bytes.Count(raw, []byte(`\n`)) > 1 {
+		return false
+	}
+	for _, m := range richMarks {
+		if bytes.Contains(raw, m) {
+			return false
+		}
+	}
+	return true
 }
 
 // NormalizeText reduces Activity.Text to a command line, ignoring the
@@ -206,7 +244,22 @@ type normalizer struct {
 // how many mention tags it saw.
 func normalizeMarkup(a *bot.Activity, s string, source string) (Input, int) {
 	n := normalizer{a: a}
+	n.init()
 	n.in.Source = source
+	n.b = make([]byte, 0, len(s))
+	switch {
+	case !strings.ContainsAny(s, "<&\r\x00"):
+		n.text(s)
+	case !n.fast(s):
+		n.walk(s)
+	}
+	n.in.Line = strings.TrimSpace(string(n.b))
+	return n.in, n.tags
+}
+
+// init reads the mention entities and finds the bot's.
+func (n *normalizer) init() {
+	a := n.a
 	for i := range a.Entities {
 		e := &a.Entities[i]
 		if e.Type == "mention" && e.Mentioned != nil {
@@ -221,15 +274,6 @@ func normalizeMarkup(a *bot.Activity, s string, source string) (Input, int) {
 			break
 		}
 	}
-	n.b = make([]byte, 0, len(s))
-
-	if !strings.ContainsAny(s, "<&") {
-		n.text(s)
-	} else {
-		n.walk(s)
-	}
-	n.in.Line = strings.TrimSpace(string(n.b))
-	return n.in, n.tags
 }
 
 func (n *normalizer) walk(s string) {
@@ -524,4 +568,62 @@ func (n *normalizer) text(s string) {
 			}
 		}
 	}
+}
+
+// fast normalises markup whose only tags are bare <at> and </at>, as in
+// Activity.Text, without the tokenizer; it gives what walk gives. It
+// returns false, having done nothing, for anything else.
+func (n *normalizer) fast(s string) bool {
+	if strings.ContainsAny(s, "\r\x00") {
+		return false
+	}
+	// Check first, so that a late surprise leaves no half-done work.
+	depth := 0
+	for i := strings.IndexByte(s, '<'); i >= 0; {
+		switch {
+		case hasPrefixFold(s[i:], "<at>") && depth == 0:
+			depth = 1
+		case hasPrefixFold(s[i:], "</at>") && depth == 1:
+			depth = 0
+		default:
+			return false
+		}
+		j := strings.IndexByte(s[i+1:], '<')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	if depth != 0 {
+		return false
+	}
+	for s != "" {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			n.text(unescape(s))
+			return true
+		}
+		if i > 0 {
+			n.text(unescape(s[:i]))
+		}
+		s = s[i+len("<at>"):]
+		end := strings.IndexByte(s, '<')
+		n.mention, n.mentionDeep, n.mentionID = atAtom, 1, -1
+		n.mentionName = append(n.mentionName[:0], unescape(s[:end])...)
+		n.endMention()
+		s = s[end+len("</at>"):]
+	}
+	return true
+}
+
+func unescape(s string) string {
+	if strings.IndexByte(s, '&') < 0 {
+		return s
+	}
+	return html.UnescapeString(s)
+}
+
+// hasPrefixFold reports whether s starts with prefix, ignoring ASCII case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }

@@ -52,18 +52,18 @@ func TestNormalize(t *testing.T) {
 	}{
 		{
 			name: "fixture channel-ping (web, top-level post)",
-			a:    loadActivity(t, "channel-ping.json"), want: "ping", source: SourceHTML,
+			a:    loadActivity(t, "channel-ping.json"), want: "ping", source: SourceText,
 		},
 		{
 			name: "fixture docs-example (desktop, old shape, names differ from entities)",
-			a:    loadActivity(t, "docs-example.json"), want: "Hello Larry Brown", source: SourceHTML,
+			a:    loadActivity(t, "docs-example.json"), want: "Hello Larry Brown", source: SourceText,
 			mentions: []Person{{Name: "Larry Brown", ID: "29:1jnFbZYs0qXMLH-O4S9-sDLNc3NVEIMWMnC-q0tVdEa-8BRosfojI35QdNoB-yW8iutWLJzHUm_mqEZSSU8si0Q"}},
 		},
 		{
 			name:     "fixture thread-deploy (iOS, reply in thread, curly quotes, nbsp, &amp;, #)",
 			a:        loadActivity(t, "thread-deploy.json"),
 			want:     `deploy web "staging eu" --reason "fix #4711 & rollback" Ana Lima`,
-			source:   SourceHTML,
+			source:   SourceText,
 			mentions: []Person{{Name: "Ana Lima", ID: "29:1Ana-LimaXq0bDRvq0v7Pi3Uq1J2kXqR8n6aYl2XwKc3e9HfLZm1u8Hx7pQ4vE0bJ5tW9yR2sN6gD3kA1fC"}},
 		},
 		{
@@ -231,4 +231,49 @@ func TestInputAddMention(t *testing.T) {
 	if got, want := in.Text(), "hi Ana and Bo"; got != want {
 		t.Errorf("got %q; want %q", got, want)
 	}
+}
+
+// TestTextAgreesWithPlainHTML backs the shortcut Normalize takes: where the
+// attachment is plain, Text and the attachment give the same Input.
+func TestTextAgreesWithPlainHTML(t *testing.T) {
+	for _, name := range []string{"channel-ping.json", "docs-example.json", "thread-deploy.json"} {
+		t.Run(name, func(t *testing.T) {
+			a := loadActivity(t, name)
+			raw, _ := htmlContent(a)
+			if !plainHTML(raw) {
+				t.Fatal("got a rich attachment; want a plain one")
+			}
+			h, ok := NormalizeHTML(a)
+			if !ok {
+				t.Fatal("no attachment")
+			}
+			x := NormalizeText(a)
+			h.Source, x.Source = "", ""
+			if !reflect.DeepEqual(h, x) {
+				t.Errorf("got %+v from the attachment; %+v from text", h, x)
+			}
+		})
+	}
+}
+
+// FuzzFastPath checks that the tokenizer-free path for <at>-only markup
+// gives what the tokenizer gives.
+func FuzzFastPath(f *testing.F) {
+	for _, s := range []string{"<at>Bot</at> ping", "<AT>a &amp; b</at>&nbsp;x <at>Ana</at>", "a &lt b &notit; &#39;", "<at></at>", "<at>x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a := &bot.Activity{Text: s, Entities: []bot.Entity{mention(botID, "Bot", ""), mention(anaID, "Ana", "<at>Ana</at>")}}
+		fast := normalizer{a: a}
+		fast.init()
+		if !fast.fast(s) {
+			return
+		}
+		slow := normalizer{a: a}
+		slow.init()
+		slow.walk(s)
+		if string(fast.b) != string(slow.b) || !reflect.DeepEqual(fast.in, slow.in) {
+			t.Fatalf("fast %q %+v; tokenizer %q %+v", fast.b, fast.in, slow.b, slow.in)
+		}
+	})
 }

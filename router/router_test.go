@@ -52,7 +52,12 @@ func newRouter() *router.Router {
 	r.Add(
 		&router.Command{Name: "ping", Summary: "Answer pong", Handler: reply("pong")},
 		&router.Command{Name: "echo", Aliases: []string{"say"}, Usage: "<text…>", Summary: "Repeat",
-			Handler: func(c *router.Context) error { return c.Text(strings.Join(c.Args, "|")) }},
+			Handler: func(c *router.Context) error {
+				if len(c.Args) == 0 {
+					return c.Text("(nothing)")
+				}
+				return c.Text(strings.Join(c.Args, "|"))
+			}},
 		&router.Command{Name: "deploy", Summary: "Deploy services", Subcommands: []*router.Command{
 			{Name: "status", Summary: "Show what runs where", Handler: reply("all green")},
 			{Name: "run", Aliases: []string{"start"}, Summary: "Deploy a service", Args: RunArgs{},
