@@ -5,9 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 
@@ -40,9 +40,23 @@ type Config struct {
 	// 413. Optional; default DefaultBodyLimit.
 	BodyLimit int64
 	// Budget is how long the handler has, counted from the request's
-	// arrival. When it is spent the bot answers with a timeout notice and
-	// cancels the handler's context. Optional; default DefaultBudget.
+	// arrival, at most MaxBudget. When it is spent the bot answers with a
+	// timeout notice and cancels the handler's context, unless follow-ups
+	// let the handler finish in the background. A command may set its own
+	// (Context.SetBudget). Optional; default DefaultBudget.
 	Budget time.Duration
+	// FollowUps posts results that arrive after the reply, usually an
+	// incoming webhook (package bot/incoming). With it, Context.Go runs
+	// background jobs, and a handler that misses its budget goes on as a
+	// job whose result is posted when ready. Optional; default: none, a
+	// late handler is cancelled and Context.Go is refused.
+	FollowUps Poster
+	// Jobs bounds background work; only used with FollowUps. Optional;
+	// zero fields take defaults.
+	Jobs JobsConfig
+	// Observer is told about rejections and answers, for metrics.
+	// Optional; default: none.
+	Observer Observer
 }
 
 // Bot is an outgoing-webhook endpoint: it verifies, decodes and answers
@@ -54,6 +68,8 @@ type Bot struct {
 	logger   zerolog.Logger
 	limit    int64
 	budget   time.Duration
+	jobs     *Jobs
+	observer Observer
 }
 
 // New returns a Bot for cfg. It fails when a required field is missing or a
@@ -73,7 +89,31 @@ func New(cfg Config) (*Bot, error) {
 	if b.budget <= 0 {
 		b.budget = DefaultBudget
 	}
+	if b.budget > MaxBudget {
+		return nil, fmt.Errorf("bot: Config.Budget %v is over %v: Teams gives up at 5s", b.budget, MaxBudget)
+	}
+	if cfg.FollowUps != nil {
+		b.jobs = newJobs(cfg.Jobs, cfg.FollowUps, cfg.Logger)
+	}
+	if b.observer = cfg.Observer; b.observer == nil {
+		b.observer = ObserverFuncs{}
+	}
 	return b, nil
+}
+
+// Jobs returns the bot's background jobs, or nil without follow-ups.
+func (b *Bot) Jobs() *Jobs { return b.jobs }
+
+// Shutdown stops taking background work and waits until running jobs have
+// finished and their results are posted, or until ctx is done; then it
+// logs and cancels what is left (see Jobs.Shutdown). Call it after the
+// HTTP server has stopped taking requests. It returns nil at once for a
+// bot without follow-ups.
+func (b *Bot) Shutdown(ctx context.Context) error {
+	if b.jobs == nil {
+		return nil
+	}
+	return b.jobs.Shutdown(ctx)
 }
 
 // Routes is what Mount registers on: *echo.Echo and *echo.Group both
@@ -112,12 +152,11 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 			bufPool.Put(buf)
 		}
 	}()
-	n, err := buf.ReadFrom(io.LimitReader(req.Body, b.limit+1))
-	if err != nil {
+	if err := ReadBody(buf, req.Body, b.limit); err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return b.reject(ec, start, http.StatusRequestEntityTooLarge, err.Error())
+		}
 		return b.reject(ec, start, http.StatusBadRequest, "cannot read request body")
-	}
-	if n > b.limit {
-		return b.reject(ec, start, http.StatusRequestEntityTooLarge, "request body too large")
 	}
 	body := buf.Bytes()
 	if err := b.verifier.Verify(body, req.Header.Get(echo.HeaderAuthorization)); err != nil {
@@ -128,47 +167,131 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 		return b.reject(ec, start, http.StatusBadRequest, err.Error())
 	}
 
-	ctx, cancel := context.WithDeadline(req.Context(), start.Add(b.budget))
-	defer cancel()
-	c := &Context{Activity: a, ctx: ctx, received: start}
-	c.logger = b.logger.With().
+	c := &Context{Activity: a, received: start}
+	c.reqLog = b.logger.With().
 		Str("activity", a.ID).
 		Str("team", a.Team()).
 		Str("channel", a.Channel()).
 		Str("user", userID(a)).
 		Logger()
+	c.logger = c.reqLog
 
-	reply := b.run(c)
-	status := http.StatusOK
-	if err := writeReply(ec, reply); err != nil {
-		c.logger.Warn().Err(err).Msg("writing reply")
+	// The handler runs on this goroutine: no hand-off on the fast path. If
+	// the budget runs out first, the timeout answer is written from the
+	// timer's goroutine, with a Content-Length and a flush, so Teams has
+	// its complete reply in time while the handler is still running.
+	timedOut := make(chan struct{})
+	c.start(req.Context(), b.budget, b.jobs, func() {
+		defer close(timedOut)
+		r, lg, command := b.timeout(c)
+		// The handler still holds this connection: a request sent on it
+		// next would wait behind the handler, so the client must not
+		// reuse it.
+		ec.Response().Header().Set(echo.HeaderConnection, "close")
+		b.answer(ec, lg, command, c.received, r, OutcomeTimeout)
+	})
+	err := call(b.handler, c)
+	if c.stopTimer() {
+		r := b.result(c, err)
+		b.answer(ec, c.reqLog, c.command, c.received, r, c.refine(outcome(err)))
+		c.release()
+		return nil
 	}
-	c.logger.Info().
-		Str("command", c.command).
-		Int("status", status).
-		Dur("latency", time.Since(start)).
-		Msg("answered")
+	<-timedOut
+	b.late(c, err)
+	c.release()
 	return nil
 }
 
-// run calls the handler under the budget and returns what to answer.
-func (b *Bot) run(c *Context) Reply {
-	done := make(chan error, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				done <- fmt.Errorf("panic: %v\n%s", p, debug.Stack())
-			}
-		}()
-		done <- b.handler.Handle(c)
+// call runs h, turning a panic into an error.
+func call(h Handler, c *Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
 	}()
-	select {
-	case err := <-done:
-		return b.result(c, err)
-	case <-c.ctx.Done():
-		c.logger.Warn().Dur("budget", b.budget).Msg("handler missed its deadline")
-		return Textf("Sorry, that took longer than Teams allows and was stopped. (ref %s)", c.Activity.ID)
+	return h.Handle(c)
+}
+
+func outcome(err error) string {
+	if err != nil {
+		return "error"
 	}
+	return "ok"
+}
+
+// timeout decides, on the timer's goroutine, what happens to a handler
+// that missed its budget: with follow-ups it goes on as a job if a worker
+// is free; otherwise its context is cancelled. It returns the notice to
+// send, with the logger and command to log it under.
+func (b *Bot) timeout(c *Context) (Reply, zerolog.Logger, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.state = stateLate
+	what := "that"
+	if c.command != "" {
+		what = "`" + escapeTicks(c.command) + "`"
+	}
+	if c.jobs != nil {
+		jb, err := c.jobs.admit(c.followUpLocked(), c.logger, c.received, c.cancel, true)
+		if err == nil {
+			c.job = jb
+			jb.logger.Warn().Dur("budget", c.budget).Msg("handler missed its budget; it goes on as a job")
+			return Textf("%s is taking longer than Teams waits. I'll post the result as a new message when it's "+
+				"ready (job %s, ref %s).", upperFirst(what), jb.info.ID, c.Activity.ID), c.reqLog, c.command
+		}
+		c.cancel(ErrBudgetSpent)
+		c.logger.Warn().Err(err).Dur("budget", c.budget).Msg("handler missed its budget; no worker free, stopped")
+		return Textf("Sorry, %s took longer than Teams allows, and I'm too busy to finish it in the background, "+
+			"so it was stopped. Try again in a minute. (ref %s)", what, c.Activity.ID), c.reqLog, c.command
+	}
+	c.cancel(ErrBudgetSpent)
+	c.logger.Warn().Dur("budget", c.budget).Msg("handler missed its deadline")
+	return Textf("Sorry, %s took longer than Teams allows and was stopped. (ref %s)", what, c.Activity.ID),
+		c.reqLog, c.command
+}
+
+// late handles the result of a handler that finished after its timeout
+// notice was sent: posted as a follow-up if it went on as a job, else
+// dropped with a log line.
+func (b *Bot) late(c *Context, err error) {
+	if c.job != nil {
+		r, replied := c.Replied()
+		if err == nil && !replied {
+			err = errors.New("handler returned without a reply")
+		}
+		if r, ok := c.jobs.outcome(c.job, c.ctx, r, err); ok {
+			c.jobs.deliver(c.job, r)
+		}
+		c.jobs.finish(c.job)
+		return
+	}
+	ev := c.logger.Warn().Dur("after", time.Since(c.received))
+	if err != nil {
+		ev = ev.Err(err)
+	}
+	ev.Msg("handler finished after its deadline; result dropped")
+}
+
+// answer writes r as the reply and logs the request line.
+func (b *Bot) answer(ec echo.Context, lg zerolog.Logger, command string, received time.Time, r Reply, outcome string) {
+	if err := writeReply(ec, r); err != nil {
+		lg.Warn().Err(err).Msg("writing reply")
+	}
+	lg.Info().
+		Str("command", command).
+		Int("status", http.StatusOK).
+		Str("outcome", outcome).
+		Dur("latency", time.Since(received)).
+		Msg("answered")
+	b.observer.Answered(Answer{Command: command, Outcome: outcome, Latency: time.Since(received)})
+}
+
+func upperFirst(s string) string {
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		return string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
 }
 
 // result turns what a handler returned into the reply.
@@ -184,18 +307,29 @@ func (b *Bot) result(c *Context, err error) Reply {
 		if errors.As(err, &e) && e.Internal != nil {
 			c.logger.Warn().Err(e.Internal).Msg("handler error")
 		}
+		c.outcome = OutcomeUserError
 		return Text(msg)
 	}
 	c.logger.Error().Err(err).Msg("handler failed")
+	c.outcome = OutcomeError
 	return Textf("Sorry, something went wrong while answering. (ref %s)", c.Activity.ID)
 }
 
+// writeReply writes r with an explicit Content-Length and flushes, so the
+// client has the whole reply even while the handler goroutine still runs.
 func writeReply(ec echo.Context, r Reply) error {
-	data, err := r.MarshalJSON()
+	data, err := Fit(r, MaxReplySize).MarshalJSON()
 	if err != nil {
 		data = []byte(`{"type":"message","text":"Sorry, the reply could not be encoded."}`)
 	}
-	return ec.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, data)
+	res := ec.Response()
+	res.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSONCharsetUTF8)
+	res.Header().Set(echo.HeaderContentLength, strconv.Itoa(len(data)))
+	res.WriteHeader(http.StatusOK)
+	if _, err := res.Write(data); err != nil {
+		return err
+	}
+	return http.NewResponseController(res.Writer).Flush()
 }
 
 func (b *Bot) reject(ec echo.Context, start time.Time, status int, reason string) error {
@@ -205,6 +339,7 @@ func (b *Bot) reject(ec echo.Context, start time.Time, status int, reason string
 		Str("remote", ec.RealIP()).
 		Dur("latency", time.Since(start)).
 		Msg("rejected")
+	b.observer.Rejected(Rejection{Status: status, Reason: rejectReason(status)})
 	return ec.JSON(status, errorBody{Error: reason})
 }
 

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -23,17 +24,36 @@ func (f HandlerFunc) Handle(c *Context) error { return f(c) }
 
 // Context carries one activity through a Handler: the activity, the
 // deadline by which the answer is due, a logger bound to the activity, and
-// the reply being built. A Context is used by one goroutine at a time.
+// the reply being built. A Context is used by one goroutine at a time: the
+// handler's.
 type Context struct {
 	// Activity is the activity being answered. Handlers must not modify it.
 	Activity *Activity
 
-	ctx      context.Context
-	logger   zerolog.Logger
+	ctx    context.Context
+	logger zerolog.Logger
+	// reqLog is the activity's logger as it was before the handler ran:
+	// never written after, so the timer goroutine may read it freely, and
+	// the request line adds the command to it exactly once.
+	reqLog   zerolog.Logger
 	received time.Time
 	command  string
+	outcome  string
 	reply    Reply
 	replied  bool
+
+	// The timeout notice runs on a timer goroutine: mu guards what it
+	// reads (logger, command, budget, state) against the handler's writes.
+	mu      sync.Mutex
+	state   int
+	budget  time.Duration
+	timer   *time.Timer
+	parent  context.Context
+	cancel  context.CancelCauseFunc
+	cancels []context.CancelFunc
+	jobs    *Jobs
+	job     *job // set when a late handler goes on as a job
+	posts   int  // follow-ups started from this activity, for their keys
 }
 
 // NewContext returns a Context for a, for driving a Handler outside the
@@ -42,11 +62,15 @@ func NewContext(ctx context.Context, a *Activity) *Context {
 	return &Context{Activity: a, ctx: ctx, received: time.Now(), logger: zerolog.Nop()}
 }
 
-// Context returns the request's context. Its deadline is when the reply is
-// due; it is cancelled when the answer can no longer be used.
+// Context returns the request's context; zerolog.Ctx on it gives the
+// activity's logger. Without follow-ups its deadline is when the reply is
+// due (see ReplyDeadline) and it is cancelled when the answer can no longer
+// be used. With follow-ups it lives on until the job deadline, so that a
+// result that misses the reply can still be posted; context.Cause tells
+// why it ended (ErrBudgetSpent, ErrJobCancelled, ErrShuttingDown).
 func (c *Context) Context() context.Context { return c.ctx }
 
-// Deadline returns when the reply is due, and false if there is no deadline.
+// Deadline returns the deadline of Context(), and false if there is none.
 func (c *Context) Deadline() (time.Time, bool) { return c.ctx.Deadline() }
 
 // Received returns when the activity arrived.
@@ -57,11 +81,17 @@ func (c *Context) Received() time.Time { return c.received }
 func (c *Context) Logger() *zerolog.Logger { return &c.logger }
 
 // SetLogger replaces the activity's logger.
-func (c *Context) SetLogger(l zerolog.Logger) { c.logger = l }
+func (c *Context) SetLogger(l zerolog.Logger) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.logger = l
+}
 
 // SetCommand records which command is answering, for logs and metrics. The
 // router calls it; the name also goes onto the activity's logger.
 func (c *Context) SetCommand(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.command = name
 	c.logger = c.logger.With().Str("command", name).Logger()
 }

@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"time"
 	"sort"
 	"strings"
 )
@@ -60,6 +61,11 @@ type Command struct {
 	// Handler runs the command. Required, except for a group, which
 	// without a Handler answers with the list of its subcommands.
 	Handler HandlerFunc
+	// Budget is how long the command has to answer, counted from the
+	// message's arrival, instead of the bot's budget (see
+	// bot.Context.SetBudget). A subcommand without one takes its
+	// group's. Optional; default: the bot's.
+	Budget time.Duration
 
 	parent   *Command
 	children map[string]*Command
@@ -75,6 +81,16 @@ func (c *Command) Path() string {
 		return c.Name
 	}
 	return c.parent.Path() + " " + c.Name
+}
+
+// budget returns the command's Budget, or its nearest group's.
+func (c *Command) budget() time.Duration {
+	for ; c != nil; c = c.parent {
+		if c.Budget > 0 {
+			return c.Budget
+		}
+	}
+	return 0
 }
 
 // Parent returns the group the command belongs to, or nil.

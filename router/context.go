@@ -27,6 +27,7 @@ type Context struct {
 	Input Input
 
 	router   *Router
+	allowed  func(*Command) bool
 	words    []string // Args, with mention markers
 	parsed   bool
 	parseErr error
@@ -35,6 +36,14 @@ type Context struct {
 // Router returns the router dispatching the command, for commands such as
 // help that describe the others.
 func (c *Context) Router() *Router { return c.router }
+
+// Allowed reports whether the asker may run cmd, so that commands such as
+// help list only what the asker may run. Everything is allowed unless
+// access middleware has set a check with SetAllowed.
+func (c *Context) Allowed(cmd *Command) bool { return c.allowed == nil || c.allowed(cmd) }
+
+// SetAllowed sets the check behind Allowed, for access middleware.
+func (c *Context) SetAllowed(f func(*Command) bool) { c.allowed = f }
 
 // ParseArgs parses the arguments into Parsed if the command declares Args.
 // The router calls it before the handler; middleware that needs the

@@ -242,6 +242,9 @@ func (r *Router) Handle(bc *bot.Context) error {
 	} else {
 		bc.SetCommand(cmd.Path())
 	}
+	if b := cmd.budget(); b > 0 {
+		bc.SetBudget(b)
+	}
 	c := &Context{Context: bc, Command: cmd, Input: in, router: r}
 	c.Raw = in.render(strings.TrimSpace(rest))
 	if !cmd.Raw {

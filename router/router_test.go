@@ -143,7 +143,7 @@ func TestRouter(t *testing.T) {
 		{"unknown flag", "deploy run web -r x --froce", nil, "ERROR Unknown flag `--froce`; did you mean `--force`?\n\n" + usageRun},
 		{"flag without value", "deploy run web --reason", nil, "ERROR Flag `--reason` needs a value (TEXT).\n\n" + usageRun},
 		{"too many", "deploy run web prod extra -r x", nil, "ERROR Unexpected argument `extra`.\n\n" + usageRun},
-		{"unbalanced quote", `deploy run web -r "fix it`, nil, "ERROR A \" is opened before \"fix it\" and never closed: close it, or write \\\" for a literal quote.\n\n" + usageRun},
+		{"unbalanced quote", `deploy run web -r "fix it`, nil, "ERROR A \" quote is not closed (it opens before \"fix it\"): close it, or write \\\" for a literal one.\n\n" + usageRun},
 		{"--help", "deploy run --help", nil, "**deploy run**: Deploy a service"},
 		{"person", `assign <at>Ana Lima</at> write the docs`, []bot.Entity{ana}, `Ana Lima (29:ana) gets ["write" "the" "docs"]`},
 		{"person typed, not mentioned", `assign ana docs`, nil, "ERROR `<who>` must be a mention: @mention the person instead of typing `ana`.\n\nUsage: `assign <who> <task> …`\n\nSend `help assign` for details."},

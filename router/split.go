@@ -26,11 +26,7 @@ type QuoteError struct {
 
 // Error says which quote is open and where, and how to fix it.
 func (e *QuoteError) Error() string {
-	fix := `write \" for a literal quote`
-	if e.Quote == '\'' {
-		fix = `write \' for a literal one`
-	}
-	return fmt.Sprintf("a %c is opened before %q and never closed: close it, or %s", e.Quote, e.After, fix)
+	return fmt.Sprintf("a %c quote is not closed (it opens before %q): close it, or write \\%c for a literal one", e.Quote, e.After, e.Quote)
 }
 
 // Is makes errors.Is(err, ErrUnbalancedQuotes) true.

@@ -35,6 +35,9 @@ func handle(c *router.Context) error {
 	r := c.Router()
 	if len(c.Args) > 0 {
 		cmd := r.Lookup(c.Args[0])
+		if cmd != nil && !c.Allowed(cmd) {
+			return c.Textf("You may not run `%s` here. Send `help` for what you may run.", cmd.Name)
+		}
 		if cmd == nil {
 			return c.Textf("There is no command `%s`. Send `help` for the list.", strings.ReplaceAll(c.Args[0], "`", "'"))
 		}
@@ -54,7 +57,7 @@ func handle(c *router.Context) error {
 	var b strings.Builder
 	b.WriteString("Commands:\n\n")
 	for _, cmd := range r.Commands() {
-		if cmd.Hidden {
+		if cmd.Hidden || !c.Allowed(cmd) {
 			continue
 		}
 		fmt.Fprintf(&b, "- **%s**", cmd.Name)

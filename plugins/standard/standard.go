@@ -7,6 +7,7 @@ import (
 	// The standard plugin set.
 	_ "github.com/outhook/outhook/plugins/echo"
 	_ "github.com/outhook/outhook/plugins/help"
+	_ "github.com/outhook/outhook/plugins/jobs"
 	_ "github.com/outhook/outhook/plugins/ping"
 	_ "github.com/outhook/outhook/plugins/whoami"
 )

@@ -1,0 +1,152 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// MaxBudget is the longest budget a bot or a command may have. Teams gives
+// up five seconds after it sent the post; what is left covers the network.
+const MaxBudget = 4500 * time.Millisecond
+
+// maxNoticeLead caps how early the timeout notice goes out; see noticeAt.
+const maxNoticeLead = 100 * time.Millisecond
+
+// Errors a handler's context is cancelled with; read them with
+// context.Cause(c.Context()).
+var (
+	// ErrBudgetSpent is the cause when the reply budget ran out and the
+	// handler could not go on in the background.
+	ErrBudgetSpent = errors.New("reply budget spent")
+	// ErrJobCancelled is the cause when someone cancelled the job (for
+	// example with the jobs plugin's cancel command).
+	ErrJobCancelled = errors.New("job cancelled")
+	// ErrShuttingDown is the cause when the bot stopped before the job
+	// finished.
+	ErrShuttingDown = errors.New("bot shutting down")
+)
+
+// Request states, guarded by Context.mu.
+const (
+	stateRunning  = iota // the handler runs and the reply is not written
+	stateAnswered        // the handler's own reply was chosen
+	stateLate            // the timeout notice was chosen
+)
+
+// noticeAt returns when the timeout notice is sent for a budget counted
+// from received: a tenth of the budget early, at most 100 ms, so that the
+// notice is written, not merely started, by the end of the budget even
+// when hundreds of requests time out at once (see BenchmarkTimeoutNotice).
+func noticeAt(received time.Time, budget time.Duration) time.Time {
+	lead := min(budget/10, maxNoticeLead)
+	return received.Add(budget - lead)
+}
+
+// clampBudget keeps a budget within (0, MaxBudget].
+func clampBudget(d time.Duration) time.Duration {
+	if d > MaxBudget {
+		return MaxBudget
+	}
+	return d
+}
+
+// start prepares c's context and timer for a handler run under budget. In
+// follow-up mode (jobs != nil) the handler's context lives until the job
+// deadline, detached from the HTTP request, so that a late handler can
+// finish in the background; otherwise it ends with the reply budget.
+func (c *Context) start(parent context.Context, budget time.Duration, jobs *Jobs, onTimeout func()) {
+	c.budget = clampBudget(budget)
+	c.parent = parent
+	c.jobs = jobs
+	if jobs != nil {
+		base, cancel := context.WithCancelCause(context.WithoutCancel(parent))
+		ctx, stop := context.WithDeadline(base, c.received.Add(jobs.cfg.Timeout))
+		c.ctx, c.cancel = ctx, cancel
+		c.cancels = append(c.cancels, stop)
+	} else {
+		base, cancel := context.WithCancelCause(parent)
+		ctx, stop := context.WithDeadline(base, noticeAt(c.received, c.budget))
+		c.ctx, c.cancel = ctx, cancel
+		c.cancels = append(c.cancels, stop)
+	}
+	c.ctx = c.logger.WithContext(c.ctx)
+	c.timer = time.AfterFunc(time.Until(noticeAt(c.received, c.budget)), onTimeout)
+}
+
+// stopTimer claims the reply for the handler's own answer. It returns false
+// when the timeout notice was chosen first.
+func (c *Context) stopTimer() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state != stateRunning {
+		return false
+	}
+	if c.timer != nil && !c.timer.Stop() {
+		return false // the notice is on its way and waits for mu
+	}
+	c.state = stateAnswered
+	return true
+}
+
+// release frees the context's resources once the request is over.
+func (c *Context) release() {
+	for _, stop := range c.cancels {
+		stop()
+	}
+	if c.cancel != nil {
+		c.cancel(context.Canceled)
+	}
+}
+
+// SetBudget sets how long this activity's reply may take, counted from its
+// arrival, replacing the bot's budget: shorter for a command that should
+// answer fast, longer (up to MaxBudget) for one that needs it. The router
+// calls it for commands with a Budget; middleware may too. Call it before
+// the handler reads Context(): without follow-ups, the context's deadline
+// moves with the budget, and a context taken earlier keeps the old one.
+// It does nothing once the reply is decided, or outside the HTTP path.
+func (c *Context) SetBudget(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.timer == nil || c.state != stateRunning {
+		return
+	}
+	if !c.timer.Stop() {
+		return // the notice is already on its way
+	}
+	c.budget = clampBudget(d)
+	at := noticeAt(c.received, c.budget)
+	if c.jobs == nil {
+		base, cancel := context.WithCancelCause(c.parent)
+		ctx, stop := context.WithDeadline(base, at)
+		old := c.cancel
+		c.ctx, c.cancel = c.logger.WithContext(ctx), cancel
+		c.cancels = append(c.cancels, stop, func() { old(context.Canceled) })
+	}
+	c.timer.Reset(time.Until(at))
+}
+
+// Budget returns the reply budget in force for this activity.
+func (c *Context) Budget() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.budget
+}
+
+// ReplyDeadline returns when outhook answers with a timeout notice if the
+// handler has not answered yet. Without follow-ups it equals the context's
+// deadline; with follow-ups the context lives on until the job deadline, so
+// that a late result can still be posted.
+func (c *Context) ReplyDeadline() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.budget <= 0 {
+		d, _ := c.ctx.Deadline()
+		return d
+	}
+	return noticeAt(c.received, c.budget)
+}

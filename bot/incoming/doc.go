@@ -1,0 +1,30 @@
+// Package incoming posts messages to Microsoft Teams incoming webhooks:
+// Workflows URLs (Power Automate, the current kind) and legacy Office 365
+// connector URLs. A Sender is bound to one URL; it builds the payload that
+// URL takes (an Adaptive Card envelope for Workflows, a MessageCard for a
+// connector), respects its rate limits, retries throttling and server
+// errors with backoff and Retry-After, posts each keyed message at most
+// once, and never puts the URL — a secret — in an error or a log line.
+//
+// A Sender is a bot.Poster: give it to bot.Config.FollowUps and results
+// that miss the five-second reply are posted through it, addressed to the
+// asker and quoting their command.
+//
+//	s, err := incoming.New(os.Getenv("OUTHOOK_FOLLOWUP_URL"), incoming.Config{Logger: logger})
+//	if err != nil { ... }
+//	b, err := bot.New(bot.Config{Secrets: secrets, Handler: r, FollowUps: s})
+//
+// At most once: a try whose request went out but got no clear answer (a
+// timeout, a reset connection, a connector's 200 without its "1") is not
+// retried, since the post may have landed; Send reports it as an *Error
+// with Uncertain set, and the bot logs the result whole. Only tries that
+// surely did not post (nothing sent, 408, 429, 5xx, a connector's
+// "HTTP error 429" body) are retried.
+//
+// Why not github.com/atc0005/go-teams-notify: it retries every error
+// (400s included, and timeouts after the request went out, so it can post
+// twice), waits a fixed number of whole seconds with time.Sleep instead of
+// honouring Retry-After and the context, has no rate limiting or
+// idempotency, logs through a package-global logger, and puts the webhook
+// URL in its validation errors.
+package incoming

@@ -1,0 +1,213 @@
+package config
+
+import "time"
+
+// Config is the whole configuration file. Zero fields take the defaults
+// documented on each field; the command line fills them in (package cmd).
+type Config struct {
+	// Listen is the address to listen on, such as ":8443" or
+	// "127.0.0.1:8080". Optional; default ":8080".
+	Listen string `yaml:"listen"`
+	// Grace is how long shutdown waits for requests in flight. Optional;
+	// default 10s.
+	Grace time.Duration `yaml:"grace"`
+	// Drain is how long the server keeps serving after it is told to stop,
+	// with /readyz answering 503, so that a load balancer stops sending it
+	// traffic before it closes its listener. Optional; default 0.
+	Drain time.Duration `yaml:"drain"`
+	// Log sets the log format and level.
+	Log Log `yaml:"log"`
+	// TLS serves HTTPS from a certificate and key file.
+	TLS TLS `yaml:"tls"`
+	// Metrics sets where Prometheus metrics are served.
+	Metrics Metrics `yaml:"metrics"`
+	// Store is where replay memory and rate limits are kept, shared by all
+	// webhooks of the process.
+	Store Store `yaml:"store"`
+	// Defaults apply to every webhook that does not set its own value.
+	Defaults Defaults `yaml:"defaults"`
+	// Webhooks are the outgoing webhooks this process serves. Optional:
+	// with none, the process serves one webhook named "default" whose
+	// token comes from $OUTHOOK_SECRET.
+	Webhooks []Webhook `yaml:"webhooks"`
+}
+
+// Log sets the log output.
+type Log struct {
+	// Format is "json" or "console". Optional; default "json".
+	Format string `yaml:"format"`
+	// Level is "debug", "info", "warn" or "error". Optional; default
+	// "info".
+	Level string `yaml:"level"`
+}
+
+// TLS names the certificate and key files for HTTPS. Both or neither.
+// The files are read again when they change, so a renewed certificate is
+// picked up without a restart.
+type TLS struct {
+	// Cert is the PEM certificate chain file. Optional.
+	Cert string `yaml:"cert"`
+	// Key is the PEM private key file. Required with Cert.
+	Key string `yaml:"key"`
+}
+
+// Metrics sets where Prometheus metrics are served.
+type Metrics struct {
+	// Path is the URL path of the metrics endpoint, or "off". Optional;
+	// default "/metrics".
+	Path string `yaml:"path"`
+}
+
+// MetricsOff is the Metrics.Path that turns the endpoint off.
+const MetricsOff = "off"
+
+// Store selects where replay memory and rate-limit counters live. Several
+// replicas behind a load balancer must share them. Package middleware
+// reads it; this package only carries and checks it.
+type Store struct {
+	// Kind is "memory" (the default; one process) or "redis" (shared).
+	Kind string `yaml:"kind"`
+	// RedisURLEnv names the environment variable holding the Redis URL
+	// (redis://user:password@host:6379/0). The URL may hold a password,
+	// so it never sits in this file.
+	RedisURLEnv string `yaml:"redis_url_env"`
+	// RedisURLFile names a file holding the Redis URL.
+	RedisURLFile string `yaml:"redis_url_file"`
+	// Prefix is prepended to every Redis key. Optional; default
+	// "outhook:".
+	Prefix string `yaml:"prefix"`
+}
+
+// Store kinds.
+const (
+	StoreMemory = "memory"
+	StoreRedis  = "redis"
+)
+
+// Defaults are webhook settings that apply to every webhook that does not
+// set its own.
+type Defaults struct {
+	// Plugins are the plugin IDs to enable. Optional; default: every
+	// plugin built into the binary.
+	Plugins []string `yaml:"plugins"`
+	// Budget is how long a command has before the bot answers with a
+	// timeout notice. Optional; default 4s. Teams gives up at 5s.
+	Budget time.Duration `yaml:"budget"`
+	// BodyLimit is the largest request body accepted, in bytes. Optional;
+	// default 1 MiB.
+	BodyLimit int64 `yaml:"body_limit"`
+}
+
+// Webhook is one outgoing webhook: one Teams team (or one purpose) with
+// its own URL path, security token(s), commands and rules.
+type Webhook struct {
+	// Name identifies the webhook in logs and metrics: lowercase letters,
+	// digits, '-' and '_'. Required when the file lists webhooks.
+	Name string `yaml:"name"`
+	// Path is the URL path Teams posts to, such as "/teams/ops". Required.
+	Path string `yaml:"path"`
+	// SecretEnv names an environment variable holding the security
+	// token(s) Teams showed, comma-separated. With several tokens, any
+	// verifies: this is how a token is rotated.
+	SecretEnv string `yaml:"secret_env"`
+	// SecretFile names a file holding the token(s), one per line; blank
+	// lines and lines starting with '#' are ignored.
+	SecretFile string `yaml:"secret_file"`
+	// Secret is refused: tokens never go into the configuration file. It
+	// is only declared so that the error can say so plainly.
+	Secret string `yaml:"secret"`
+	// Plugins are the plugin IDs to enable. Optional; default
+	// Defaults.Plugins.
+	Plugins []string `yaml:"plugins"`
+	// Commands, if set, limits the webhook to these commands (by name) of
+	// its plugins. Optional; default: all their commands.
+	Commands []string `yaml:"commands"`
+	// Budget overrides Defaults.Budget for this webhook.
+	Budget time.Duration `yaml:"budget"`
+	// BodyLimit overrides Defaults.BodyLimit for this webhook.
+	BodyLimit int64 `yaml:"body_limit"`
+	// FollowUp is where late results are posted. Optional.
+	FollowUp FollowUp `yaml:"followup"`
+	// Access holds the access rules, tenant allow-list, replay window and
+	// rate limits. Optional; default: everyone may run every command.
+	Access Access `yaml:"access"`
+	// PluginConfig holds per-plugin settings, by plugin ID. Each plugin
+	// reads its own map. Optional.
+	PluginConfig map[string]map[string]any `yaml:"plugin_config"`
+}
+
+// FollowUp configures follow-up messages: an incoming-webhook (or
+// Workflows) URL to which a command that outlives the reply budget posts
+// its result. The URL carries a credential, so it comes from the
+// environment or a file.
+type FollowUp struct {
+	// URLEnv names the environment variable holding the URL.
+	URLEnv string `yaml:"url_env"`
+	// URLFile names a file holding the URL.
+	URLFile string `yaml:"url_file"`
+	// Budget is how long a command may keep running after the synchronous
+	// reply to post its follow-up. Optional; default chosen by the bot.
+	Budget time.Duration `yaml:"budget"`
+}
+
+// Enabled reports whether a follow-up URL source is configured.
+func (f FollowUp) Enabled() bool { return f.URLEnv != "" || f.URLFile != "" }
+
+// Access holds who may do what on a webhook, and the limits against abuse.
+// Package middleware turns it into checks; this package only carries and
+// checks its shape.
+type Access struct {
+	// Tenants is the tenant allow-list (Azure AD tenant ids). Optional;
+	// default: any tenant.
+	Tenants []string `yaml:"tenants"`
+	// Rules decide who may run which command, in order: the first rule
+	// matching the command line and the asker decides. Optional.
+	Rules []Rule `yaml:"rules"`
+	// Default is the effect when no rule matches: "allow" or "deny".
+	// Optional; default "allow" when there are no rules, "deny" when
+	// there are.
+	Default string `yaml:"default"`
+	// ReplayWindow is how far an activity's timestamp may be from now,
+	// and how long its id is remembered to refuse it a second time.
+	// Optional; default chosen by the middleware.
+	ReplayWindow time.Duration `yaml:"replay_window"`
+	// RateLimit limits how often a user or a command may run. Optional.
+	RateLimit RateLimit `yaml:"rate_limit"`
+}
+
+// Rule is one access rule. Its subject lists are alternatives: a rule with
+// Users and Teams matches an asker who is one of the users or in one of
+// the teams. A rule with no subject list matches everyone.
+type Rule struct {
+	// Command is the command line prefix the rule covers, such as
+	// "deploy" or "deploy prod"; "*" covers every command. Required.
+	Command string `yaml:"command"`
+	// Effect is "allow" or "deny". Required.
+	Effect string `yaml:"effect"`
+	// Users are AAD object ids.
+	Users []string `yaml:"users"`
+	// Teams are team ids (19:…@thread.tacv2).
+	Teams []string `yaml:"teams"`
+	// Channels are channel ids.
+	Channels []string `yaml:"channels"`
+	// Tenants are tenant ids.
+	Tenants []string `yaml:"tenants"`
+}
+
+// Effects of a Rule.
+const (
+	Allow = "allow"
+	Deny  = "deny"
+)
+
+// RateLimit limits command executions per window. Zero fields impose no
+// limit.
+type RateLimit struct {
+	// PerUser is how many commands one user may run per Window.
+	PerUser int `yaml:"per_user"`
+	// PerCommand is how many times one command may run per Window, all
+	// users together.
+	PerCommand int `yaml:"per_command"`
+	// Window is the period the limits count over. Optional; default 1m.
+	Window time.Duration `yaml:"window"`
+}

@@ -1,0 +1,254 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Catalog describes what the binary offers, so that Validate can check
+// the names a file uses: plugin IDs and, for each, the names (and aliases)
+// of its commands.
+type Catalog map[string][]string
+
+// TeamsTimeout is how long Teams waits for a reply. A budget must be
+// shorter.
+const TeamsTimeout = 5 * time.Second
+
+// Reserved URL paths that a webhook may not use.
+var reserved = []string{"/healthz", "/readyz"}
+
+var (
+	nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+	envRE  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+)
+
+// Validate checks the values of the file's settings and returns Errors
+// listing every problem, or nil. With a non-nil catalog it also checks
+// plugin IDs and command names against it.
+func (f *File) Validate(catalog Catalog) error {
+	var errs Errors
+	add := func(path, format string, args ...any) {
+		errs = append(errs, f.problem(path, format, args...))
+	}
+	c := &f.Config
+
+	if c.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+			add("$.listen", "listen %q is not a host:port address (for example \":8443\" or \"127.0.0.1:8080\")", c.Listen)
+		}
+	}
+	if c.Grace < 0 {
+		add("$.grace", "grace must not be negative")
+	}
+	if c.Drain < 0 {
+		add("$.drain", "drain must not be negative")
+	}
+	if !oneOf(c.Log.Format, "", "json", "console") {
+		add("$.log.format", "log format %q is not json or console", c.Log.Format)
+	}
+	if !oneOf(c.Log.Level, "", "debug", "info", "warn", "error") {
+		add("$.log.level", "log level %q is not debug, info, warn or error", c.Log.Level)
+	}
+	if (c.TLS.Cert == "") != (c.TLS.Key == "") {
+		add("$.tls", "tls needs both cert and key, or neither")
+	}
+	if p := c.Metrics.Path; p != "" && p != MetricsOff && !strings.HasPrefix(p, "/") {
+		add("$.metrics.path", "metrics path %q must start with / (or be %q)", p, MetricsOff)
+	}
+	switch c.Store.Kind {
+	case "", StoreMemory:
+		if c.Store.RedisURLEnv != "" || c.Store.RedisURLFile != "" {
+			add("$.store.kind", "a Redis URL is set but store kind is not %q", StoreRedis)
+		}
+	case StoreRedis:
+		if c.Store.RedisURLEnv == "" && c.Store.RedisURLFile == "" {
+			add("$.store", "store kind redis needs redis_url_env or redis_url_file")
+		}
+	default:
+		add("$.store.kind", "store kind %q is not memory or redis", c.Store.Kind)
+	}
+	if c.Store.RedisURLEnv != "" && !envRE.MatchString(c.Store.RedisURLEnv) {
+		add("$.store.redis_url_env", "%q is not an environment variable name", c.Store.RedisURLEnv)
+	}
+
+	f.checkTuning(&errs, "$.defaults", c.Defaults.Budget, c.Defaults.BodyLimit)
+	f.checkPlugins(&errs, "$.defaults.plugins", c.Defaults.Plugins, catalog)
+
+	names := map[string]int{}
+	paths := map[string]int{}
+	for i, w := range c.Webhooks {
+		at := fmt.Sprintf("$.webhooks[%d]", i)
+		switch {
+		case w.Name == "":
+			add(at, "webhook %d has no name", i+1)
+		case !nameRE.MatchString(w.Name):
+			add(at+".name", "webhook name %q may hold only lowercase letters, digits, - and _", w.Name)
+		default:
+			if j, dup := names[w.Name]; dup {
+				add(at+".name", "webhook name %q is already used by webhook %d", w.Name, j+1)
+			}
+			names[w.Name] = i
+		}
+		switch {
+		case w.Path == "":
+			add(at, "webhook %s has no path", label(w, i))
+		case !strings.HasPrefix(w.Path, "/") || strings.ContainsAny(w.Path, " ?#:*"):
+			add(at+".path", "path %q must start with / and hold no spaces, ?, #, : or *", w.Path)
+		case slices.Contains(reserved, w.Path) || (w.Path == metricsPath(c)):
+			add(at+".path", "path %q is reserved for the server's own endpoints", w.Path)
+		default:
+			if j, dup := paths[w.Path]; dup {
+				add(at+".path", "path %q is already used by webhook %s", w.Path, label(c.Webhooks[j], j))
+			}
+			paths[w.Path] = i
+		}
+		if w.Secret != "" {
+			add(at+".secret", "a security token must not be written in the configuration file: "+
+				"put it in an environment variable named by secret_env, or a file named by secret_file")
+		}
+		if w.SecretEnv != "" && !envRE.MatchString(w.SecretEnv) {
+			add(at+".secret_env", "%q is not an environment variable name", w.SecretEnv)
+		}
+		if len(c.Webhooks) > 1 && w.SecretEnv == "" && w.SecretFile == "" {
+			add(at, "webhook %s has no token source: with several webhooks each needs secret_env or secret_file", label(w, i))
+		}
+		f.checkTuning(&errs, at, w.Budget, w.BodyLimit)
+		plugins := w.Plugins
+		if len(plugins) == 0 {
+			plugins = c.Defaults.Plugins
+		}
+		f.checkPlugins(&errs, at+".plugins", w.Plugins, catalog)
+		f.checkCommands(&errs, at+".commands", w.Commands, plugins, catalog)
+		f.checkFollowUp(&errs, at+".followup", w.FollowUp)
+		f.checkAccess(&errs, at+".access", w.Access)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
+}
+
+func (f *File) checkTuning(errs *Errors, at string, budget time.Duration, limit int64) {
+	switch {
+	case budget < 0:
+		*errs = append(*errs, f.problem(at+".budget", "budget must not be negative"))
+	case budget >= TeamsTimeout:
+		*errs = append(*errs, f.problem(at+".budget", "budget %s is not shorter than the %s Teams waits: "+
+			"the user would see Teams' error instead of the bot's timeout notice", budget, TeamsTimeout))
+	}
+	if limit < 0 {
+		*errs = append(*errs, f.problem(at+".body_limit", "body_limit must not be negative"))
+	}
+}
+
+func (f *File) checkPlugins(errs *Errors, at string, ids []string, catalog Catalog) {
+	if catalog == nil {
+		return
+	}
+	for i, id := range ids {
+		if _, ok := catalog[id]; !ok {
+			*errs = append(*errs, f.problem(fmt.Sprintf("%s[%d]", at, i),
+				"unknown plugin %q (this binary has: %s)", id, strings.Join(catalog.ids(), ", ")))
+		}
+	}
+}
+
+func (f *File) checkCommands(errs *Errors, at string, names, plugins []string, catalog Catalog) {
+	if catalog == nil || len(names) == 0 {
+		return
+	}
+	if len(plugins) == 0 {
+		plugins = catalog.ids()
+	}
+	var offered []string
+	for _, id := range plugins {
+		offered = append(offered, catalog[id]...)
+	}
+	for i, n := range names {
+		if !slices.ContainsFunc(offered, func(o string) bool { return strings.EqualFold(o, n) }) {
+			*errs = append(*errs, f.problem(fmt.Sprintf("%s[%d]", at, i),
+				"command %q is not offered by the enabled plugins (%s)", n, strings.Join(plugins, ", ")))
+		}
+	}
+}
+
+func (f *File) checkFollowUp(errs *Errors, at string, fu FollowUp) {
+	if fu.URLEnv != "" && !envRE.MatchString(fu.URLEnv) {
+		*errs = append(*errs, f.problem(at+".url_env", "%q is not an environment variable name", fu.URLEnv))
+	}
+	if fu.Budget < 0 {
+		*errs = append(*errs, f.problem(at+".budget", "follow-up budget must not be negative"))
+	}
+	if fu.Budget > 0 && !fu.Enabled() {
+		*errs = append(*errs, f.problem(at+".budget", "a follow-up budget is set but no url_env or url_file"))
+	}
+}
+
+func (f *File) checkAccess(errs *Errors, at string, a Access) {
+	add := func(path, format string, args ...any) {
+		*errs = append(*errs, f.problem(path, format, args...))
+	}
+	for i, t := range a.Tenants {
+		if strings.TrimSpace(t) == "" {
+			add(fmt.Sprintf("%s.tenants[%d]", at, i), "empty tenant id")
+		}
+	}
+	if !oneOf(a.Default, "", Allow, Deny) {
+		add(at+".default", "default %q is not allow or deny", a.Default)
+	}
+	for i, r := range a.Rules {
+		rat := fmt.Sprintf("%s.rules[%d]", at, i)
+		if strings.TrimSpace(r.Command) == "" {
+			add(rat, "rule %d names no command (use \"*\" for every command)", i+1)
+		}
+		switch r.Effect {
+		case Allow, Deny:
+		case "":
+			add(rat, "rule %d has no effect: say allow or deny", i+1)
+		default:
+			add(rat+".effect", "effect %q is not allow or deny", r.Effect)
+		}
+	}
+	if a.ReplayWindow < 0 {
+		add(at+".replay_window", "replay_window must not be negative")
+	}
+	rl := a.RateLimit
+	if rl.PerUser < 0 {
+		add(at+".rate_limit.per_user", "per_user must not be negative")
+	}
+	if rl.PerCommand < 0 {
+		add(at+".rate_limit.per_command", "per_command must not be negative")
+	}
+	if rl.Window < 0 {
+		add(at+".rate_limit.window", "window must not be negative")
+	}
+}
+
+func (c Catalog) ids() []string {
+	ids := make([]string, 0, len(c))
+	for id := range c {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func metricsPath(c *Config) string {
+	if c.Metrics.Path == "" {
+		return "/metrics"
+	}
+	return c.Metrics.Path
+}
+
+func label(w Webhook, i int) string {
+	if w.Name != "" {
+		return fmt.Sprintf("%q", w.Name)
+	}
+	return fmt.Sprint(i + 1)
+}
+
+func oneOf(s string, set ...string) bool { return slices.Contains(set, s) }

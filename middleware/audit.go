@@ -1,0 +1,234 @@
+package middleware
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/outhook/outhook/bot"
+	"github.com/outhook/outhook/router"
+)
+
+// Outcomes recorded in audit events.
+const (
+	OutcomeOK      = "ok"      // the command answered
+	OutcomeDenied  = "denied"  // Access refused it
+	OutcomeLimited = "limited" // a rate limit refused it
+	OutcomeRefused = "refused" // the command answered with a user error
+	OutcomeError   = "error"   // the command failed
+	OutcomePanic   = "panic"   // the command panicked
+)
+
+// Redacted replaces secret argument values in audit events.
+const Redacted = "[redacted]"
+
+// Redact says which arguments of which commands are secret. Keys are
+// command names, or "*" for every command; values are selectors:
+//
+//	"2"        the second argument
+//	"2+"       the second argument and all after it
+//	"*"        every argument
+//	"--token"  the value of a flag: "--token VALUE" or "--token=VALUE"
+//	"password=" the value of a key=value argument: "password=VALUE"
+//
+// For example {"vault": {"2+"}, "*": {"--token", "password="}}.
+type Redact map[string][]string
+
+// Validate checks every selector and, when known is not nil, that every
+// command name is one of known.
+func (r Redact) Validate(known []string) error {
+	_, err := r.compile(known)
+	return err
+}
+
+type selector struct {
+	from, to int    // 1-based positions; to 0 means no end
+	flag     string // "--token"
+	key      string // "password="
+}
+
+func (r Redact) compile(known []string) (map[string][]selector, error) {
+	knownSet := map[string]bool{}
+	for _, k := range known {
+		knownSet[strings.ToLower(k)] = true
+	}
+	out := map[string][]selector{}
+	var errs []error
+	cmds := make([]string, 0, len(r))
+	for cmd := range r {
+		cmds = append(cmds, cmd)
+	}
+	sort.Strings(cmds)
+	for _, cmd := range cmds {
+		name := strings.ToLower(strings.TrimSpace(cmd))
+		if name == "" {
+			errs = append(errs, errors.New("redact: empty command name"))
+			continue
+		}
+		if name != "*" && known != nil && !knownSet[name] {
+			errs = append(errs, fmt.Errorf("redact: unknown command %q", cmd))
+			continue
+		}
+		for _, s := range r[cmd] {
+			sel, err := parseSelector(s)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("redact[%s]: %w", cmd, err))
+				continue
+			}
+			out[name] = append(out[name], sel)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+func parseSelector(s string) (selector, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "*":
+		return selector{from: 1}, nil
+	case strings.HasPrefix(s, "-") && len(strings.TrimLeft(s, "-")) > 0 && !strings.Contains(s, "="):
+		return selector{flag: s}, nil
+	case strings.HasSuffix(s, "=") && len(s) > 1:
+		return selector{key: s}, nil
+	}
+	open := strings.HasSuffix(s, "+")
+	n, err := strconv.Atoi(strings.TrimSuffix(s, "+"))
+	if err != nil || n < 1 {
+		return selector{}, fmt.Errorf(`selector %q: want a position from 1 ("2"), "2+", "*", a flag ("--token") or "key="`, s)
+	}
+	if open {
+		return selector{from: n}, nil
+	}
+	return selector{from: n, to: n}, nil
+}
+
+// apply returns args with the selected values replaced by Redacted.
+func apply(sels []selector, args []string) []string {
+	out := append([]string(nil), args...)
+	for _, s := range sels {
+		for i := range out {
+			pos := i + 1
+			switch {
+			case s.flag != "":
+				if args[i] == s.flag && i+1 < len(out) {
+					out[i+1] = Redacted
+				} else if strings.HasPrefix(args[i], s.flag+"=") {
+					out[i] = s.flag + "=" + Redacted
+				}
+			case s.key != "":
+				if len(args[i]) > len(s.key) && strings.EqualFold(args[i][:len(s.key)], s.key) {
+					out[i] = args[i][:len(s.key)] + Redacted
+				}
+			case pos >= s.from && (s.to == 0 || pos <= s.to):
+				out[i] = Redacted
+			}
+		}
+	}
+	return out
+}
+
+// AuditConfig configures the Audit middleware.
+type AuditConfig struct {
+	// Skipper decides which commands are not audited. Optional; default:
+	// none skip.
+	Skipper CommandSkipper
+	// Logger receives the events: a dedicated logger, typically writing
+	// to its own file or stream. Required.
+	Logger zerolog.Logger
+	// Redact marks secret arguments. Optional; default: none.
+	Redact Redact
+}
+
+// DefaultAuditConfig is the default Audit middleware config.
+var DefaultAuditConfig = AuditConfig{Skipper: noCommandSkip}
+
+// Audit returns command middleware that writes one event per command run
+// to logger, at info level with message "command":
+//
+//	{"level":"info","activity":"1681…","user":"6b8f…","user_name":"Ada Lovelace",
+//	 "team":"19:…","channel":"19:…","tenant":"72f9…","command":"deploy",
+//	 "args":["prod","--token","[redacted]"],"outcome":"ok","latency":812.4,
+//	 "message":"command"}
+//
+// outcome is one of the Outcome constants; "reason" says why for denied,
+// limited, refused, error and panic; "rule" is the deciding rule's index
+// for denials; "deadline_missed" is true when the command outlived the
+// reply budget; latency is in milliseconds. Put it first with Use, so it
+// sees denials and rate limits. It panics on an invalid Redact.
+func Audit(logger zerolog.Logger) router.MiddlewareFunc {
+	c := DefaultAuditConfig
+	c.Logger = logger
+	return AuditWithConfig(c)
+}
+
+// AuditWithConfig returns Audit middleware with config. It panics on an
+// invalid Redact, at wiring time.
+func AuditWithConfig(config AuditConfig) router.MiddlewareFunc {
+	if config.Skipper == nil {
+		config.Skipper = DefaultAuditConfig.Skipper
+	}
+	sels, err := config.Redact.compile(nil)
+	if err != nil {
+		panic("middleware: Audit: " + err.Error())
+	}
+	all := sels["*"]
+	log := config.Logger
+	return func(next router.HandlerFunc) router.HandlerFunc {
+		return func(c *router.Context) (err error) {
+			if config.Skipper(c) {
+				return next(c)
+			}
+			start := time.Now()
+			defer func() {
+				p := recover()
+				a := c.Activity
+				ev := log.Info().
+					Str("activity", a.ID).
+					Str("user", userKey(a)).
+					Str("user_name", a.From.Name).
+					Str("team", a.Team()).
+					Str("channel", a.Channel()).
+					Str("tenant", a.Tenant()).
+					Str("command", c.Command.Name)
+				args := c.Args
+				if s := slices.Concat(all, sels[strings.ToLower(c.Command.Name)]); len(s) > 0 {
+					args = apply(s, args)
+				}
+				if args == nil {
+					args = []string{}
+				}
+				ev = ev.Strs("args", args)
+				var denied *DeniedError
+				var uerr *bot.Error
+				switch {
+				case p != nil:
+					ev = ev.Str("outcome", OutcomePanic).Str("reason", fmt.Sprint(p))
+				case err == nil:
+					ev = ev.Str("outcome", OutcomeOK)
+				case errors.As(err, &denied):
+					ev = ev.Str("outcome", OutcomeDenied).Str("reason", denied.Decision.Reason).Int("rule", denied.Decision.Rule)
+				case errors.Is(err, ErrRateLimited):
+					ev = ev.Str("outcome", OutcomeLimited).Str("reason", err.Error())
+				case errors.As(err, &uerr) && uerr.Message != "":
+					ev = ev.Str("outcome", OutcomeRefused).Str("reason", err.Error())
+				default:
+					ev = ev.Str("outcome", OutcomeError).Str("reason", err.Error())
+				}
+				if c.Context.Context().Err() != nil {
+					ev = ev.Bool("deadline_missed", true)
+				}
+				ev.Dur("latency", time.Since(start)).Msg("command")
+				if p != nil {
+					panic(p)
+				}
+			}()
+			return next(c)
+		}
+	}
+}
