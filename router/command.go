@@ -2,9 +2,9 @@ package router
 
 import (
 	"fmt"
-	"time"
 	"sort"
 	"strings"
+	"time"
 )
 
 // HandlerFunc runs a command. It answers through c (c.Text, c.Reply) and
@@ -71,7 +71,6 @@ type Command struct {
 	children map[string]*Command
 	schema   *schema
 	groupMW  []MiddlewareFunc
-	added    bool
 }
 
 // Path returns the words that invoke the command from the top: "deploy
@@ -128,9 +127,6 @@ func lower(s string) string {
 // prepare checks a command tree and builds its lookup tables and argument
 // schemas. It panics on wiring mistakes.
 func (c *Command) prepare(parent *Command, group []MiddlewareFunc) {
-	if c.added {
-		panic(fmt.Sprintf("router: command %q added twice", c.Name))
-	}
 	if strings.TrimSpace(c.Name) == "" {
 		panic("router: command with empty name")
 	}
@@ -145,7 +141,7 @@ func (c *Command) prepare(parent *Command, group []MiddlewareFunc) {
 	if c.Raw && c.Args != nil {
 		panic(fmt.Sprintf("router: command %q: Raw and Args exclude each other", c.Name))
 	}
-	c.added, c.parent, c.groupMW = true, parent, group
+	c.parent, c.groupMW = parent, group
 	if c.Args != nil {
 		s, err := newSchema(c.Args)
 		if err != nil {
