@@ -214,18 +214,43 @@ func HelpText(cmd *Command) string {
 	return b.String()
 }
 
-// ParamLine describes one parameter on a line: its name, short form, type,
-// help, allowed values, default and whether it is required.
+// ParamLine describes one parameter on a markdown line: its name, short
+// form, type, help, allowed values, default and whether it is required.
 func ParamLine(p Param) string {
 	var b strings.Builder
 	if p.Positional {
-		b.WriteString(code("<" + p.Name + ">"))
+		b.WriteString(code(p.Synopsis()))
 	} else {
 		b.WriteString(code(flagUsage(&Param{Name: p.Name, Bool: p.Bool, Placeholder: p.Placeholder})))
 		if p.Short != 0 {
 			b.WriteString(", " + code("-"+string(p.Short)))
 		}
 	}
+	if n := p.Notes(); n != "" {
+		b.WriteString(" (" + n + ")")
+	}
+	if p.Help != "" {
+		b.WriteString(": " + p.Help)
+	}
+	return b.String()
+}
+
+// Synopsis shows how to write the parameter, as plain text: "<env>", or
+// "--reason=TEXT, -r".
+func (p Param) Synopsis() string {
+	if p.Positional {
+		return "<" + p.Name + ">"
+	}
+	s := flagUsage(&Param{Name: p.Name, Bool: p.Bool, Placeholder: p.Placeholder})
+	if p.Short != 0 {
+		s += ", -" + string(p.Short)
+	}
+	return s
+}
+
+// Notes says what kind of value the parameter takes, whether it is
+// required and its default: "text; required", "duration; default 5m".
+func (p Param) Notes() string {
 	var notes []string
 	if p.Type != "" && !p.Bool {
 		notes = append(notes, p.Type)
@@ -236,13 +261,7 @@ func ParamLine(p Param) string {
 	if p.Default != "" {
 		notes = append(notes, "default "+code(p.Default))
 	}
-	if len(notes) > 0 {
-		b.WriteString(" (" + strings.Join(notes, "; ") + ")")
-	}
-	if p.Help != "" {
-		b.WriteString(": " + p.Help)
-	}
-	return b.String()
+	return strings.Join(notes, "; ")
 }
 
 // IsUsageError reports whether err is or wraps a *UsageError.

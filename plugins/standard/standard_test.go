@@ -11,6 +11,7 @@ import (
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
+	"github.com/outhook/outhook/bot/card"
 	"github.com/outhook/outhook/plugins"
 	_ "github.com/outhook/outhook/plugins/standard"
 	"github.com/outhook/outhook/router"
@@ -55,8 +56,9 @@ func TestStandardPlugins(t *testing.T) {
 		{"alias, any case", bottest.Message{Text: "SAY hi"}.JSON(), []string{"hi"}},
 		{"whoami", bottest.Message{Text: "whoami", From: bot.Account{ID: "29:abc", Name: "Zoë Müller", AADObjectID: "aad-1"}}.JSON(),
 			[]string{"Zoë Müller", "aad-1", "29:abc", bottest.DefaultTeam, bottest.DefaultChannel, bottest.DefaultTenant}},
-		{"help lists", bottest.Message{Text: "help"}.JSON(), []string{"**echo**", "**help**", "**ping**", "**whoami**"}},
-		{"help command", bottest.Message{Text: "help echo"}.JSON(), []string{"`echo <text…>`", "Also: say"}},
+		{"help lists", bottest.Message{Text: "help"}.JSON(), []string{"[Adaptive Card]", "echo:", "help:", "ping:", "whoami:"}},
+		{"help lists as text", bottest.Message{Text: "help --text"}.JSON(), []string{"**echo**", "**help**", "**ping**", "**whoami**"}},
+		{"help command", bottest.Message{Text: "help echo"}.JSON(), []string{"echo <text…>", "Also: say"}},
 		{"unknown", bottest.Message{Text: "deploy prod"}.JSON(), []string{"`deploy`", "help"}},
 		{"empty", bottest.Message{Text: ""}.JSON(), []string{"help"}},
 		{"unbalanced quote", bottest.Message{Text: `echo "oops`}.JSON(), []string{"quote is not closed"}},
@@ -68,8 +70,8 @@ func TestStandardPlugins(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, w := range tt.want {
-				if !strings.Contains(r.Text, w) {
-					t.Errorf("got %q; want it to contain %q", r.Text, w)
+				if got := r.Text + "\n" + card.Render(r); !strings.Contains(got, w) {
+					t.Errorf("got %q; want it to contain %q", got, w)
 				}
 			}
 		})
