@@ -173,26 +173,44 @@ func htmlContent(a *bot.Activity) (bot.RawJSON, bool) {
 	return nil, false
 }
 
-// richMarks are what, in the raw JSON of the attachment, shows that it may
-// hold more than Activity.Text: escaped angle brackets the person typed,
-// line structure, code, emoji and images, and JSON-escaped markup (which
-// this quick check does not read, so it counts as rich).
-var richMarks = [][]byte{[]byte("&lt;"), []byte("&gt;"), []byte(`\u003c`), []byte(`\u003C`), []byte("<br"),
-	[]byte("<p"), []byte("<pre"), []byte("<code"), []byte("<img"), []byte("<emoji"), []byte("<li"),
-	[]byte("<blockquote"), []byte("<h"), []byte("<table")}
-
-// plainHTML reports whether the attachment's markup is only Teams' usual
-// wrapping (<div><div>…</div>\n</div>) around text and mentions.
+// plainHTML reports whether the raw JSON of the attachment holds only
+// Teams' usual wrapping (<div><div>…</div>\n</div>) around text and
+// mentions: no other tag (line breaks, paragraphs, code, emoji, images), no
+// escaped angle brackets the person typed, no JSON-escaped characters. Then
+// Activity.Text says the same thing. One pass, no allocation.
 func plainHTML(raw bot.RawJSON) bool {
-	if bytes.Count(raw, []byte("<div")) > 2 || bytes.Count(raw, []byte(`\n`)) > 1 {
-		return false
-	}
-	for _, m := range richMarks {
-		if bytes.Contains(raw, m) {
-			return false
+	divs, newlines := 0, 0
+	for i := 0; i < len(raw); i++ {
+		rest := raw[i+1:]
+		switch raw[i] {
+		case '<':
+			switch {
+			case bytes.HasPrefix(rest, []byte("div")):
+				divs++
+			case bytes.HasPrefix(rest, []byte("/")), bytes.HasPrefix(rest, []byte("span ")),
+				bytes.HasPrefix(rest, []byte("span>")), bytes.HasPrefix(rest, []byte("at>")):
+			default:
+				return false
+			}
+		case '&':
+			if bytes.HasPrefix(rest, []byte("lt;")) || bytes.HasPrefix(rest, []byte("gt;")) || bytes.HasPrefix(rest, []byte("#")) {
+				return false
+			}
+		case '\\':
+			if len(rest) == 0 {
+				return false
+			}
+			switch rest[0] {
+			case 'n':
+				newlines++
+			case '"', '\\', '/':
+			default:
+				return false
+			}
+			i++
 		}
 	}
-	return true
+	return divs <= 2 && newlines <= 1
 }
 
 // NormalizeText reduces Activity.Text to a command line, ignoring the
