@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -38,6 +39,7 @@ type hook struct {
 	tokens     int
 	bot        *bot.Bot
 	router     *router.Router
+	plugins    *plugins.Set
 }
 
 // newServer builds the server for a resolved configuration: it reads every
@@ -67,9 +69,10 @@ func newServer(cfg config.Config, logger zerolog.Logger) (*server, error) {
 	for _, w := range cfg.Webhooks {
 		h, err := s.newHook(w, logger)
 		if err != nil {
-			return nil, err
+			return nil, errors.Join(err, s.cleanup())
 		}
 		e.POST(h.path, h.bot.ServeEcho, m.Middleware(h.name))
+		h.plugins.Routes(e.Group(h.path))
 		s.hooks = append(s.hooks, h)
 	}
 	s.echo = e
@@ -87,9 +90,9 @@ func newServer(cfg config.Config, logger zerolog.Logger) (*server, error) {
 // newHook builds the router and bot of one webhook.
 //
 // Wiring points for the other parts of issue 6: w.Access (access rules,
-// tenants, replay window, rate limits; package middleware) and
-// w.PluginConfig (per-plugin settings) are carried here as plain data,
-// ready to be handed to them. w.FollowUp becomes the bot's follow-ups.
+// tenants, replay window, rate limits; package middleware) is carried here
+// as plain data, ready to be handed to them. w.PluginConfig goes to the
+// plugins (plugins.Load); w.FollowUp becomes the bot's follow-ups.
 func (s *server) newHook(w config.Webhook, logger zerolog.Logger) (hook, error) {
 	secrets, err := config.ReadSecrets(w.SecretEnv, w.SecretFile, nil)
 	if errors.Is(err, config.ErrNoSecret) {
@@ -102,14 +105,23 @@ func (s *server) newHook(w config.Webhook, logger zerolog.Logger) (hook, error) 
 	if err != nil {
 		return hook{}, fmt.Errorf("webhook %q: %w", w.Name, err)
 	}
-	r, err := newRouter(w.Plugins, w.Commands)
+	lg := logger.With().Str("webhook", w.Name).Logger()
+	set, err := plugins.Load(context.Background(), plugins.Options{
+		IDs: w.Plugins, Settings: w.PluginConfig, Webhook: w.Name, Logger: lg,
+	})
 	if err != nil {
 		return hook{}, fmt.Errorf("webhook %q: %w", w.Name, err)
 	}
-	lg := logger.With().Str("webhook", w.Name).Logger()
+	fail := func(err error) (hook, error) {
+		return hook{}, errors.Join(fmt.Errorf("webhook %q: %w", w.Name, err), set.Cleanup())
+	}
+	r, err := newRouter(set, w.Commands)
+	if err != nil {
+		return fail(err)
+	}
 	followUps, err := followUpSender(w.FollowUp, lg)
 	if err != nil {
-		return hook{}, fmt.Errorf("webhook %q: %w", w.Name, err)
+		return fail(err)
 	}
 	b, err := bot.New(bot.Config{
 		Secrets:   secrets,
@@ -122,9 +134,21 @@ func (s *server) newHook(w config.Webhook, logger zerolog.Logger) (hook, error) 
 		Jobs:      bot.JobsConfig{Timeout: w.FollowUp.Budget},
 	})
 	if err != nil {
-		return hook{}, fmt.Errorf("webhook %q: %w", w.Name, err)
+		return fail(err)
 	}
-	return hook{name: w.Name, path: w.Path, tokens: len(secrets), bot: b, router: r}, nil
+	return hook{name: w.Name, path: w.Path, tokens: len(secrets), bot: b, router: r, plugins: set}, nil
+}
+
+// cleanup releases what the webhooks' plugins hold; call it once the
+// server has stopped.
+func (s *server) cleanup() error {
+	var errs []error
+	for _, h := range s.hooks {
+		if err := h.plugins.Cleanup(); err != nil {
+			errs = append(errs, fmt.Errorf("webhook %q: %w", h.name, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // readyz answers 200 once the server is configured and listening, and 503
@@ -136,14 +160,12 @@ func (s *server) readyz(c echo.Context) error {
 	return c.String(http.StatusOK, "ready")
 }
 
-// newRouter returns a router with the given plugins' commands, limited to
-// the named commands when there are any. It fails on an unknown plugin or
+// newRouter returns a router with the commands of the plugins in set,
+// limited to the named commands when there are any. It fails on an unknown
 // command.
-func newRouter(pluginIDs, commands []string) (*router.Router, error) {
+func newRouter(set *plugins.Set, commands []string) (*router.Router, error) {
 	all := router.New()
-	if err := plugins.Install(all, pluginIDs...); err != nil {
-		return nil, err
-	}
+	set.Install(all)
 	if len(commands) == 0 {
 		return all, nil
 	}
@@ -167,6 +189,11 @@ func catalog() config.Catalog {
 	for _, id := range plugins.IDs() {
 		info, _ := plugins.Lookup(id)
 		var names []string
+		if info.Explicit {
+			// Explicit plugins may take their commands from their
+			// settings (trigger does): any name may be theirs.
+			names = append(names, "*")
+		}
 		for _, cmd := range info.New().Commands() {
 			names = append(names, cmd.Name)
 			names = append(names, cmd.Aliases...)

@@ -1,12 +1,15 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/plugins"
 )
 
 // ConfigCmd groups the commands about configuration files.
@@ -31,6 +34,9 @@ func (c *ConfigCheckCmd) Run(g *Globals) error {
 	if err == nil && c.Secrets {
 		errs = checkSecrets(f)
 	}
+	if err == nil {
+		errs = append(errs, checkPlugins(f, c.Secrets)...)
+	}
 	if err != nil && !errors.As(err, &errs) {
 		return err
 	}
@@ -51,6 +57,33 @@ func (c *ConfigCheckCmd) Run(g *Globals) error {
 	}
 	fmt.Fprintf(g.stdout, "%s: ok: %d webhook(s): %s\n", c.File, len(hooks), strings.Join(desc, ", "))
 	return nil
+}
+
+// checkPlugins loads every webhook's plugins with their settings, as serve
+// would, and reports the settings they refuse. Without secrets, the
+// environment variables plugins read secrets from are not looked at.
+func checkPlugins(f *config.File, secrets bool) config.Errors {
+	var errs config.Errors
+	lookup := os.LookupEnv
+	if !secrets {
+		lookup = func(string) (string, bool) { return "unchecked", true }
+	}
+	for _, w := range f.Config.Webhooks {
+		ids := w.Plugins
+		if len(ids) == 0 {
+			ids = f.Config.Defaults.Plugins
+		}
+		set, err := plugins.Load(context.Background(), plugins.Options{
+			IDs: ids, Settings: w.PluginConfig, Webhook: w.Name, LookupEnv: lookup,
+		})
+		if err == nil {
+			err = set.Cleanup()
+		}
+		if err != nil {
+			errs = append(errs, config.Problem{File: f.Name, Message: fmt.Sprintf("webhook %q: %v", w.Name, err)})
+		}
+	}
+	return errs
 }
 
 // checkSecrets reads every webhook's tokens and the follow-up and Redis

@@ -10,6 +10,7 @@ import (
 
 	"github.com/outhook/outhook/middleware"
 	"github.com/outhook/outhook/middleware/access"
+	"github.com/outhook/outhook/plugins"
 	"github.com/outhook/outhook/router"
 )
 
@@ -34,8 +35,8 @@ var errDenied = errors.New("denied")
 
 // Run prints the decision and its reason; a denial exits with status 1.
 func (p *PolicyCheckCmd) Run(g *Globals) error {
-	r, err := newRouter(p.Plugins, nil)
-	if err != nil {
+	r := router.New()
+	if err := plugins.Install(r, p.Plugins...); err != nil {
 		return err
 	}
 	rules, err := loadRules(p.Rules)

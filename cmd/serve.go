@@ -48,6 +48,11 @@ func (s *ServeCmd) run(ctx context.Context, g *Globals, ready chan<- string) err
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if err := srv.cleanup(); err != nil {
+			logger.Warn().Err(err).Msg("cleaning up plugins")
+		}
+	}()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)

@@ -1,6 +1,10 @@
-// Package bottest builds and signs Teams outgoing-webhook posts, in the
-// spirit of net/http/httptest: tests, "outhook say" and "outhook chat" use
-// it to talk to a bot exactly as Teams would.
+// Package bottest is a test kit for outhook bots and plugins, in the spirit
+// of net/http/httptest: it builds the activities Teams posts (Message),
+// signs them (NewRequest, Post), drives a real bot over HTTP (Server) or a
+// handler in-process (Run), reads replies with their cards (Reply), records
+// follow-ups (FollowUps) and compares cards with golden files (Golden).
+// "outhook say" and "outhook chat" use it too, to talk to a bot exactly as
+// Teams would.
 package bottest
 
 import (
@@ -20,7 +24,12 @@ import (
 // Zero fields take plausible defaults.
 type Message struct {
 	// Text is what the person typed after the mention, as plain text.
+	// "@Name" for a person in Mentions becomes their <at> tag.
 	Text string
+	// Mentions are other people mentioned in the message, each with a
+	// mention entity. Where Text holds "@"+Name, the tag goes there;
+	// otherwise it is appended.
+	Mentions []bot.Account
 	// BotName is the webhook's name in the mention. Default "Bot".
 	BotName string
 	// From is the sender. Default: "Ada Lovelace" with fixed ids.
@@ -34,6 +43,11 @@ type Message struct {
 	ID string
 	// Locale is the client locale; default "en-US".
 	Locale string
+	// Platform is the client, as in the clientInfo entity: "Web",
+	// "Windows", "Mac", "Android" or "iOS". Default "Web".
+	Platform string
+	// Timezone is the client's IANA time zone; default "Europe/Berlin".
+	Timezone string
 	// Time is when it was sent; default now.
 	Time time.Time
 }
@@ -83,10 +97,35 @@ func (m Message) Activity() *bot.Activity {
 	if m.Locale == "" {
 		m.Locale = "en-US"
 	}
+	if m.Platform == "" {
+		m.Platform = "Web"
+	}
+	if m.Timezone == "" {
+		m.Timezone = "Europe/Berlin"
+	}
 	name := escapeHTML.Replace(m.BotName)
-	typed := escapeHTML.Replace(m.Text)
+	typed, htmlTyped := escapeHTML.Replace(m.Text), escapeHTML.Replace(m.Text)
+	entities := []bot.Entity{{Type: "mention", Mentioned: &bot.Account{ID: "28:9c1e7a2b-5d4f-4a3e-8b6c-0d1e2f3a4b5c", Name: m.BotName}, Text: "<at>" + name + "</at>"}}
+	for i, p := range m.Mentions {
+		pn := escapeHTML.Replace(p.Name)
+		tag := "<at>" + pn + "</at>"
+		span := fmt.Sprintf(`<span itemscope="" itemtype="http://schema.skype.com/Mention" itemid="%d">%s</span>`, i+1, pn)
+		if at := "@" + pn; strings.Contains(typed, at) {
+			typed = strings.Replace(typed, at, tag, 1)
+			htmlTyped = strings.Replace(htmlTyped, at, span, 1)
+		} else {
+			typed += " " + tag
+			htmlTyped += " " + span
+		}
+		e := bot.Entity{Type: "mention", Mentioned: &bot.Account{ID: p.ID, Name: p.Name}, Text: tag}
+		if strings.Contains(p.Name, "&") {
+			e.Text = "" // what Teams does for such names (botbuilder-js#2083)
+		}
+		entities = append(entities, e)
+	}
+	entities = append(entities, bot.Entity{Type: "clientInfo", Locale: m.Locale, Country: "US", Platform: m.Platform, Timezone: m.Timezone})
 	htmlCopy, _ := json.Marshal(fmt.Sprintf(
-		`<div><div><span itemscope="" itemtype="http://schema.skype.com/Mention" itemid="0">%s</span>&nbsp;%s</div>`+"\n</div>", name, typed))
+		`<div><div><span itemscope="" itemtype="http://schema.skype.com/Mention" itemid="0">%s</span>&nbsp;%s</div>`+"\n</div>", name, htmlTyped))
 	return &bot.Activity{
 		Type:           "message",
 		ID:             m.ID,
@@ -105,10 +144,7 @@ func (m Message) Activity() *bot.Activity {
 		Text:        "<at>" + name + "</at>&nbsp;" + typed + "\n",
 		Locale:      m.Locale,
 		Attachments: []bot.Attachment{{ContentType: "text/html", Content: htmlCopy}},
-		Entities: []bot.Entity{
-			{Type: "mention", Mentioned: &bot.Account{ID: "28:9c1e7a2b-5d4f-4a3e-8b6c-0d1e2f3a4b5c", Name: m.BotName}, Text: "<at>" + name + "</at>"},
-			{Type: "clientInfo", Locale: m.Locale, Country: "US", Platform: "Web", Timezone: "Europe/Berlin"},
-		},
+		Entities:    entities,
 		ChannelData: bot.ChannelData{
 			TeamsChannelID: m.Channel,
 			TeamsTeamID:    m.Team,

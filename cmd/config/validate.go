@@ -11,7 +11,8 @@ import (
 
 // Catalog describes what the binary offers, so that Validate can check
 // the names a file uses: plugin IDs and, for each, the names (and aliases)
-// of its commands.
+// of its commands. The name "*" stands for commands a plugin takes from
+// its settings, so that any command name may be the plugin's.
 type Catalog map[string][]string
 
 // TeamsTimeout is how long Teams waits for a reply. A budget must be
@@ -169,7 +170,8 @@ func (f *File) checkCommands(errs *Errors, at string, names, plugins []string, c
 		offered = append(offered, catalog[id]...)
 	}
 	for i, n := range names {
-		if !slices.ContainsFunc(offered, func(o string) bool { return strings.EqualFold(o, n) }) {
+		// "*" stands for commands that a plugin takes from its settings.
+		if !slices.ContainsFunc(offered, func(o string) bool { return o == "*" || strings.EqualFold(o, n) }) {
 			*errs = append(*errs, f.problem(fmt.Sprintf("%s[%d]", at, i),
 				"command %q is not offered by the enabled plugins (%s)", n, strings.Join(plugins, ", ")))
 		}

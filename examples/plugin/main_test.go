@@ -1,11 +1,8 @@
 package main
 
 import (
-	"net/http/httptest"
 	"regexp"
 	"testing"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
@@ -18,29 +15,22 @@ func TestRoll(t *testing.T) {
 	if err := plugins.Install(r, "dice", "help"); err != nil {
 		t.Fatal(err)
 	}
-	token := bot.NewToken()
-	b, err := bot.New(bot.Config{Secrets: []string{token}, Handler: r})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := echo.New()
-	b.Mount(e, "/webhook")
-	srv := httptest.NewServer(e)
-	defer srv.Close()
+	s := bottest.NewServer(bot.Config{Handler: r})
+	t.Cleanup(s.Close)
 
-	tests := []struct{ text, want string }{
-		{"roll", `^🎲 [1-6]$`},
-		{"ROLL 3", `^🎲 [1-6] [1-6] [1-6]$`},
-		{"roll many", `count must be a number`},
-		{"help", `roll.*Roll dice`},
+	tests := []struct{ text, command, want string }{
+		{"roll", "roll", `^🎲 [1-6]$`},
+		{"ROLL 3", "roll", `^🎲 [1-6] [1-6] [1-6]$`},
+		{"roll many", "roll", `count must be a number`},
+		{"help", "help", `roll.*Roll dice`},
 	}
 	for _, tt := range tests {
-		got, err := bottest.Post(srv.Client(), srv.URL+"/webhook", token, bottest.Message{Text: tt.text}.JSON())
+		got, err := s.Say(tt.text)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !regexp.MustCompile(tt.want).MatchString(got.Text) {
-			t.Errorf("%q: got %q; want match %q", tt.text, got.Text, tt.want)
+		if !regexp.MustCompile(tt.want).MatchString(got.Text) || got.Command != tt.command {
+			t.Errorf("%q: got %q from %q; want match %q from %q", tt.text, got.Text, got.Command, tt.want, tt.command)
 		}
 	}
 }

@@ -2,9 +2,10 @@
 // registered on the router: their names, summaries, arguments, flags,
 // defaults, examples and subcommands. It is never written by hand.
 //
-// help answers with an Adaptive Card whose summary carries a one-line text
-// fallback; "help --text" answers with the same content as markdown text,
-// which also serves when the card cannot be built.
+// help answers in markdown text, which every client shows and tests read;
+// "help --card" answers with the same content as an Adaptive Card, whose
+// summary carries a one-line text fallback (text is also the answer when
+// the card cannot be built).
 package help
 
 import (
@@ -32,8 +33,8 @@ func New() plugins.Plugin { return Plugin{} }
 type Args struct {
 	// Command is the command to explain, such as "deploy run".
 	Command []string `arg:"" optional:"" help:"The command to explain, with its subcommand if any."`
-	// Text asks for text instead of a card.
-	Text bool `short:"t" help:"Answer in text instead of a card."`
+	// Card asks for an Adaptive Card instead of text.
+	Card bool `short:"c" help:"Answer with an Adaptive Card instead of text."`
 }
 
 // Commands returns the help command.
@@ -43,7 +44,7 @@ func (Plugin) Commands() []*router.Command {
 		Aliases:     []string{"?"},
 		Summary:     "List commands, or explain one: help <command>",
 		Description: "Lists the commands you may run, by plugin, or explains one: its usage, arguments, flags, defaults, subcommands and examples.",
-		Examples:    []string{"help", "help deploy run", "help echo --text"},
+		Examples:    []string{"help", "help deploy run", "help echo --card"},
 		Args:        Args{},
 		Handler:     handle,
 	}}
@@ -52,7 +53,7 @@ func (Plugin) Commands() []*router.Command {
 func handle(c *router.Context) error {
 	a := c.Parsed.(*Args)
 	if len(a.Command) == 0 {
-		return answer(c, a.Text, listText(c), func() (bot.Reply, error) { return listCard(c) })
+		return answer(c, a.Card, listText(c), func() (bot.Reply, error) { return listCard(c) })
 	}
 	path := strings.Join(a.Command, " ")
 	cmd := c.Router().Lookup(path)
@@ -66,13 +67,13 @@ func handle(c *router.Context) error {
 	if !c.Allowed(cmd) {
 		return c.Textf("You may not run `%s` here. Send `help` for what you may run.", cmd.Path())
 	}
-	return answer(c, a.Text, router.HelpText(cmd), func() (bot.Reply, error) { return commandCard(cmd) })
+	return answer(c, a.Card, router.HelpText(cmd), func() (bot.Reply, error) { return commandCard(cmd) })
 }
 
-// answer replies with the card, or with text when asked or when the card
-// cannot be built.
-func answer(c *router.Context, wantText bool, text string, build func() (bot.Reply, error)) error {
-	if !wantText {
+// answer replies with text, or with the card when asked and it can be
+// built.
+func answer(c *router.Context, wantCard bool, text string, build func() (bot.Reply, error)) error {
+	if wantCard {
 		r, err := build()
 		if err == nil {
 			return c.Reply(r)
@@ -155,7 +156,7 @@ func listCard(c *router.Context) (bot.Reply, error) {
 		}
 		ac.Add(card.Text("**"+s.title+"**"), card.Facts(facts...))
 	}
-	ac.Add(card.Text("Send help <command> for details, or help --text for this list as text."))
+	ac.Add(card.Text("Send help <command> for details."))
 	return ac.Summary("Commands: " + strings.Join(names, ", ")).Reply()
 }
 

@@ -64,11 +64,11 @@ func ask(t *testing.T, r *router.Router, text string) bot.Reply {
 func TestHelpGolden(t *testing.T) {
 	r := newRouter()
 	tests := []struct{ name, text string }{
-		{"list", "help"},
-		{"list-text", "help --text"},
-		{"command", "help deploy run"},
-		{"command-text", "help DEPLOY start -t"},
-		{"group", "help deploy"},
+		{"list-card", "help --card"},
+		{"list-text", "help"},
+		{"command-card", "help deploy run -c"},
+		{"command-text", "help DEPLOY start"},
+		{"group-card", "help deploy --card"},
 		{"unknown", "help deplyo"},
 		{"flag-help", "deploy run --help"},
 	}
@@ -101,7 +101,7 @@ func TestHelpHidesWhatIsNotAllowed(t *testing.T) {
 			return next(c)
 		}
 	})
-	if got := card.Render(ask(t, r, "help")); strings.Contains(got, "deploy") {
+	if got := card.Render(ask(t, r, "help --card")); strings.Contains(got, "deploy") {
 		t.Errorf("got %q; want no deploy", got)
 	}
 	if got := ask(t, r, "help deploy").Text; !strings.Contains(got, "may not run") {
