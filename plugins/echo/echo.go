@@ -26,6 +26,9 @@ func (Plugin) Commands() []*router.Command {
 		Aliases: []string{"say"},
 		Summary: "Repeat the arguments, joined by one space",
 		Usage:   "<text…>",
+		Description: "Shows how the bot read the message: quotes group words, " +
+			"curly quotes count as straight ones, and mentions become names.",
+		Examples: []string{`echo "two words" and #42`},
 		Handler: func(c *router.Context) error {
 			if len(c.Args) == 0 {
 				return c.Text("Usage: `echo <text…>`")

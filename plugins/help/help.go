@@ -1,11 +1,20 @@
 // Package help provides the help command, generated from the commands
-// registered on the router: it is never written by hand.
+// registered on the router: their names, summaries, arguments, flags,
+// defaults, examples and subcommands. It is never written by hand.
+//
+// help answers in markdown text, which every client shows and tests read;
+// "help --card" answers with the same content as an Adaptive Card, whose
+// summary carries a one-line text fallback (text is also the answer when
+// the card cannot be built).
 package help
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
+	"github.com/outhook/outhook/bot"
+	"github.com/outhook/outhook/bot/card"
 	"github.com/outhook/outhook/plugins"
 	"github.com/outhook/outhook/router"
 )
@@ -20,52 +29,189 @@ type Plugin struct{}
 // New returns the help plugin.
 func New() plugins.Plugin { return Plugin{} }
 
+// Args are the help command's arguments.
+type Args struct {
+	// Command is the command to explain, such as "deploy run".
+	Command []string `arg:"" optional:"" help:"The command to explain, with its subcommand if any."`
+	// Card asks for an Adaptive Card instead of text.
+	Card bool `short:"c" help:"Answer with an Adaptive Card instead of text."`
+}
+
 // Commands returns the help command.
 func (Plugin) Commands() []*router.Command {
 	return []*router.Command{{
-		Name:    "help",
-		Aliases: []string{"?"},
-		Summary: "List commands, or explain one: help <command>",
-		Usage:   "[command]",
-		Handler: handle,
+		Name:        "help",
+		Aliases:     []string{"?"},
+		Summary:     "List commands, or explain one: help <command>",
+		Description: "Lists the commands you may run, by plugin, or explains one: its usage, arguments, flags, defaults, subcommands and examples.",
+		Examples:    []string{"help", "help deploy run", "help echo --card"},
+		Args:        Args{},
+		Handler:     handle,
 	}}
 }
 
 func handle(c *router.Context) error {
-	r := c.Router()
-	if len(c.Args) > 0 {
-		cmd := r.Lookup(c.Args[0])
-		if cmd != nil && !c.Allowed(cmd) {
-			return c.Textf("You may not run `%s` here. Send `help` for what you may run.", cmd.Name)
-		}
-		if cmd == nil {
-			return c.Textf("There is no command `%s`. Send `help` for the list.", strings.ReplaceAll(c.Args[0], "`", "'"))
-		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "**%s**", cmd.Name)
-		if cmd.Usage != "" {
-			fmt.Fprintf(&b, " `%s %s`", cmd.Name, cmd.Usage)
-		}
-		if cmd.Summary != "" {
-			fmt.Fprintf(&b, ": %s", cmd.Summary)
-		}
-		if len(cmd.Aliases) > 0 {
-			fmt.Fprintf(&b, "\n\nAlso: %s", strings.Join(cmd.Aliases, ", "))
-		}
-		return c.Text(b.String())
+	a := c.Parsed.(*Args)
+	if len(a.Command) == 0 {
+		return answer(c, a.Card, listText(c), func() (bot.Reply, error) { return listCard(c) })
 	}
-	var b strings.Builder
-	b.WriteString("Commands:\n\n")
-	for _, cmd := range r.Commands() {
+	path := strings.Join(a.Command, " ")
+	cmd := c.Router().Lookup(path)
+	if cmd == nil {
+		msg := fmt.Sprintf("There is no command `%s`.", strings.ReplaceAll(path, "`", "'"))
+		if sug := c.Router().Suggest(a.Command[0]); len(sug) > 0 && len(a.Command) == 1 {
+			msg += fmt.Sprintf(" Did you mean `%s`?", sug[0])
+		}
+		return c.Text(msg + " Send `help` for the list.")
+	}
+	if !c.Allowed(cmd) {
+		return c.Textf("You may not run `%s` here. Send `help` for what you may run.", cmd.Path())
+	}
+	return answer(c, a.Card, router.HelpText(cmd), func() (bot.Reply, error) { return commandCard(cmd) })
+}
+
+// answer replies with text, or with the card when asked and it can be
+// built.
+func answer(c *router.Context, wantCard bool, text string, build func() (bot.Reply, error)) error {
+	if wantCard {
+		r, err := build()
+		if err == nil {
+			return c.Reply(r)
+		}
+		c.Logger().Warn().Err(err).Msg("help card; answering in text")
+	}
+	return c.Text(text)
+}
+
+// section is the commands of one plugin.
+type section struct {
+	title string
+	cmds  []*router.Command
+}
+
+// sections groups the commands the asker may see by plugin, sorted.
+func sections(c *router.Context) []section {
+	byPlugin := map[string][]*router.Command{}
+	for _, cmd := range c.Router().Commands() {
 		if cmd.Hidden || !c.Allowed(cmd) {
 			continue
 		}
-		fmt.Fprintf(&b, "- **%s**", cmd.Name)
-		if cmd.Summary != "" {
-			fmt.Fprintf(&b, ": %s", cmd.Summary)
-		}
-		b.WriteString("\n")
+		byPlugin[cmd.Plugin] = append(byPlugin[cmd.Plugin], cmd)
 	}
-	b.WriteString("\nSend `help <command>` for details.")
-	return c.Text(b.String())
+	ids := make([]string, 0, len(byPlugin))
+	for id := range byPlugin {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] != "" && (ids[j] == "" || ids[i] < ids[j]) })
+	out := make([]section, 0, len(ids))
+	for _, id := range ids {
+		title := id
+		if info, ok := plugins.Lookup(id); ok && info.Summary != "" {
+			title = id + ": " + info.Summary
+		}
+		if id == "" {
+			title = "Other"
+		}
+		out = append(out, section{title: title, cmds: byPlugin[id]})
+	}
+	return out
+}
+
+// summary is a command's line in a list.
+func summary(cmd *router.Command) string {
+	s := cmd.Summary
+	if len(cmd.Aliases) > 0 {
+		if s != "" {
+			s += " "
+		}
+		s += "(also " + strings.Join(cmd.Aliases, ", ") + ")"
+	}
+	return s
+}
+
+func listText(c *router.Context) string {
+	var b strings.Builder
+	b.WriteString("Commands:")
+	for _, s := range sections(c) {
+		fmt.Fprintf(&b, "\n\n_%s_\n", s.title)
+		for _, cmd := range s.cmds {
+			fmt.Fprintf(&b, "\n- **%s**", cmd.Name)
+			if sum := summary(cmd); sum != "" {
+				b.WriteString(": " + sum)
+			}
+		}
+	}
+	b.WriteString("\n\nSend `help <command>` for details.")
+	return b.String()
+}
+
+func listCard(c *router.Context) (bot.Reply, error) {
+	ac := card.Adaptive(card.Heading("Commands"))
+	var names []string
+	for _, s := range sections(c) {
+		facts := make([]card.Fact, 0, len(s.cmds))
+		for _, cmd := range s.cmds {
+			names = append(names, cmd.Name)
+			facts = append(facts, card.Fact{Name: cmd.Name, Value: orDash(summary(cmd))})
+		}
+		ac.Add(card.Text("**"+s.title+"**"), card.Facts(facts...))
+	}
+	ac.Add(card.Text("Send help <command> for details."))
+	return ac.Summary("Commands: " + strings.Join(names, ", ")).Reply()
+}
+
+func commandCard(cmd *router.Command) (bot.Reply, error) {
+	title := cmd.Path()
+	ac := card.Adaptive(card.Heading(title))
+	if cmd.Summary != "" {
+		ac.Add(card.Text(cmd.Summary))
+	}
+	usage := router.UsageLine(cmd)
+	ac.Add(card.Text("**Usage**"), card.Code("", usage))
+	if len(cmd.Aliases) > 0 {
+		ac.Add(card.Text("Also: " + strings.Join(cmd.Aliases, ", ")))
+	}
+	if cmd.Description != "" {
+		ac.Add(card.Text(cmd.Description))
+	}
+	var args, flags []card.Fact
+	for _, p := range cmd.Params() {
+		v := strings.ReplaceAll(p.Notes(), "`", "")
+		if p.Help != "" {
+			if v != "" {
+				v += ". "
+			}
+			v += p.Help
+		}
+		f := card.Fact{Name: p.Synopsis(), Value: orDash(v)}
+		if p.Positional {
+			args = append(args, f)
+		} else {
+			flags = append(flags, f)
+		}
+	}
+	if len(args) > 0 {
+		ac.Add(card.Text("**Arguments**"), card.Facts(args...))
+	}
+	if len(flags) > 0 {
+		ac.Add(card.Text("**Flags**"), card.Facts(flags...))
+	}
+	if subs := cmd.VisibleSubcommands(); len(subs) > 0 {
+		facts := make([]card.Fact, 0, len(subs))
+		for _, s := range subs {
+			facts = append(facts, card.Fact{Name: s.Path(), Value: orDash(summary(s))})
+		}
+		ac.Add(card.Text("**Subcommands**"), card.Facts(facts...))
+	}
+	if len(cmd.Examples) > 0 {
+		ac.Add(card.Text("**Examples**"), card.Code("", strings.Join(cmd.Examples, "\n")))
+	}
+	return ac.Summary(title + ": " + usage).Reply()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }

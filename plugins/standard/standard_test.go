@@ -9,6 +9,7 @@ import (
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
+	"github.com/outhook/outhook/bot/card"
 	"github.com/outhook/outhook/plugins"
 	_ "github.com/outhook/outhook/plugins/standard"
 	"github.com/outhook/outhook/router"
@@ -46,10 +47,11 @@ func TestStandardPlugins(t *testing.T) {
 		{"whoami", bottest.Message{Text: "whoami", From: zoe}, "whoami",
 			[]string{"Zoë Müller", "aad-1", "29:abc", bottest.DefaultTeam, bottest.DefaultChannel, bottest.DefaultTenant}},
 		{"help lists", bottest.Message{Text: "help"}, "help", []string{"**echo**", "**help**", "**ping**", "**whoami**"}},
-		{"help command", bottest.Message{Text: "help echo"}, "help", []string{"`echo <text…>`", "Also: say"}},
+		{"help lists as a card", bottest.Message{Text: "help --card"}, "help", []string{"[Adaptive Card]", "echo:", "help:", "ping:", "whoami:"}},
+		{"help command", bottest.Message{Text: "help echo"}, "help", []string{"`echo <text…>`", "Also: `say`"}},
 		{"unknown", bottest.Message{Text: "deploy prod"}, "unknown", []string{"`deploy`", "help"}},
 		{"empty", bottest.Message{Text: ""}, "", []string{"help"}},
-		{"unbalanced quote", bottest.Message{Text: `echo "oops`}, "", []string{"quote is not closed"}},
+		{"unbalanced quote", bottest.Message{Text: `echo "oops`}, "echo", []string{"quote is not closed"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,8 +63,8 @@ func TestStandardPlugins(t *testing.T) {
 				t.Errorf("got command %q; want %q", r.Command, tt.command)
 			}
 			for _, w := range tt.want {
-				if !strings.Contains(r.Text, w) {
-					t.Errorf("got %q; want it to contain %q", r.Text, w)
+				if got := r.Text + "\n" + card.Render(r.Reply); !strings.Contains(got, w) {
+					t.Errorf("got %q; want it to contain %q", got, w)
 				}
 			}
 		})
