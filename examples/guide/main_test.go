@@ -98,7 +98,9 @@ func TestBuilds(t *testing.T) {
 		// Usage errors: the problem, the usage line from the struct, a pointer to help.
 		{bottest.Message{Text: "builds 99"}, []string{"Count must be from 1 to 20, not 99.", "Usage: `builds [<count>] [--branch=BRANCH] [--status=any|passed|failed|running] [--by=@PERSON]`", "Send `help builds` for details."}},
 		{bottest.Message{Text: "builds two"}, []string{"`<count>` must be a whole number, not `two`.", "Usage: `builds [<count>]"}},
-		{bottest.Message{Text: "builds --status broken"}, []string{"`--status` must be one of any, passed, failed, running, not `broken`"}},
+		{bottest.Message{Text: "builds --status broken"}, []string{"`--status` must be one of any, passed, failed, running, not `broken`.\n\n" +
+			"Usage: `builds [<count>] [--branch=BRANCH] [--status=any|passed|failed|running] [--by=@PERSON]`\n\n" +
+			"Send `help builds` for details."}},
 		{bottest.Message{Text: "builds --stauts failed"}, []string{"Unknown flag `--stauts`; did you mean `--status`?"}},
 		{bottest.Message{Text: "builds --by Ana"}, []string{"`--by` must be a mention: @mention the person instead of typing `Ana`."}},
 	}
