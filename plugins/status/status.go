@@ -10,7 +10,8 @@
 //	      - {name: web, url: "https://www.example.com/healthz"}
 //	      - {name: api, url: "https://api.example.com/ping", expect: [200, 204]}
 //
-// "status" checks every endpoint; "status web api" checks those named.
+// "status" checks every endpoint; "status web api" (or "status web,api")
+// checks those named.
 // See docs/workflow-plugins.md.
 package status
 
@@ -21,6 +22,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,8 +124,8 @@ func (p *Plugin) Validate() error {
 	seen := map[string]bool{}
 	for i, e := range p.Endpoints {
 		at := fmt.Sprintf("endpoints[%d]", i)
-		if strings.TrimSpace(e.Name) == "" || strings.ContainsAny(e.Name, " \t\n") {
-			return fmt.Errorf("%s.name: give each endpoint a one-word name", at)
+		if strings.TrimSpace(e.Name) == "" || strings.ContainsAny(e.Name, " \t\n,") {
+			return fmt.Errorf("%s.name: give each endpoint a one-word name, without commas", at)
 		}
 		if seen[strings.ToLower(e.Name)] {
 			return fmt.Errorf("%s.name: %q is used twice", at, e.Name)
@@ -153,18 +155,30 @@ func (p *Plugin) Cleanup() error {
 	return nil
 }
 
+// Args are the status command's arguments.
+type Args struct {
+	// Endpoints names the endpoints to check; none means all.
+	Endpoints []string `arg:"" optional:"" name:"endpoint" help:"Endpoints to check, by name (any case; several with spaces or commas). Without: all."`
+}
+
 // Commands returns the status command.
 func (p *Plugin) Commands() []*router.Command {
 	name := p.Command
 	if name == "" {
 		name = "status"
 	}
-	return []*router.Command{{
-		Name:    name,
-		Summary: "Check that the team's endpoints are up: status [name…]",
-		Usage:   "[endpoint…]",
-		Handler: p.handle,
-	}}
+	cmd := &router.Command{
+		Name:     name,
+		Summary:  "Check that the team's endpoints are up",
+		Examples: []string{name},
+		Args:     Args{},
+		Handler:  p.handle,
+	}
+	if len(p.Endpoints) > 0 {
+		cmd.Description = "Checks " + strings.Join(p.names(), ", ") + " in parallel and answers with a card: up or down, status code, latency."
+		cmd.Examples = append(cmd.Examples, name+" "+p.Endpoints[0].Name)
+	}
+	return []*router.Command{cmd}
 }
 
 // Result is the outcome of one check.
@@ -183,9 +197,9 @@ type Result struct {
 }
 
 func (p *Plugin) handle(c *router.Context) error {
-	eps, err := p.pick(c.Args)
+	eps, err := p.pick(c.Parsed.(*Args).Endpoints)
 	if err != nil {
-		return err
+		return &router.UsageError{Command: c.Command, Err: err}
 	}
 	ctx := c.Context.Context()
 	if d := c.ReplyDeadline(); !d.IsZero() {
@@ -201,31 +215,34 @@ func (p *Plugin) handle(c *router.Context) error {
 	return c.Reply(r)
 }
 
-// pick returns the endpoints named in args, or all of them.
-func (p *Plugin) pick(args []string) ([]Endpoint, error) {
-	if len(args) == 0 {
+// pick returns the endpoints named, each once, in the order named; or all
+// of them when none is named.
+func (p *Plugin) pick(names []string) ([]Endpoint, error) {
+	if len(names) == 0 {
 		return p.Endpoints, nil
 	}
 	var out []Endpoint
-	for _, a := range args {
-		found := false
-		for _, e := range p.Endpoints {
-			if strings.EqualFold(e.Name, a) {
-				out = append(out, e)
-				found = true
-				break
-			}
+	seen := make([]bool, len(p.Endpoints))
+	for _, n := range names {
+		i := slices.IndexFunc(p.Endpoints, func(e Endpoint) bool { return strings.EqualFold(e.Name, n) })
+		if i < 0 {
+			return nil, fmt.Errorf("I don't check an endpoint called %s; I check %s", bot.Code(n), strings.Join(p.names(), ", "))
 		}
-		if !found {
-			names := make([]string, len(p.Endpoints))
-			for i, e := range p.Endpoints {
-				names[i] = e.Name
-			}
-			return nil, bot.UserError(fmt.Sprintf("I don't check an endpoint called %s. I know: %s.",
-				bot.Code(a), strings.Join(names, ", ")))
+		if !seen[i] {
+			seen[i] = true
+			out = append(out, p.Endpoints[i])
 		}
 	}
 	return out, nil
+}
+
+// names returns the endpoints' names.
+func (p *Plugin) names() []string {
+	names := make([]string, len(p.Endpoints))
+	for i, e := range p.Endpoints {
+		names[i] = e.Name
+	}
+	return names
 }
 
 // Check checks eps in parallel, each within the plugin's timeout and ctx,

@@ -110,15 +110,42 @@ func TestStatus(t *testing.T) {
 	}
 }
 
-func TestStatusUnknownEndpoint(t *testing.T) {
+func TestStatusCommandLine(t *testing.T) {
 	ok, _, _ := endpoints(t)
-	s := serve(t, time.Second, map[string]any{"endpoints": []any{map[string]any{"name": "web", "url": ok}}})
-	r, err := s.Say("status db")
-	if err != nil {
-		t.Fatal(err)
+	s := serve(t, time.Second, map[string]any{"endpoints": []any{
+		map[string]any{"name": "web", "url": ok},
+		map[string]any{"name": "api", "url": ok},
+	}})
+	usage := "\n\nUsage: `status [<endpoint> …]`\n\nSend `help status` for details."
+	tests := []struct {
+		text string
+		want string // the rendered reply, or its heading for a card
+	}{
+		{"status web,API", "All 2 up"},
+		{"status web web Web", "All 1 up"},
+		{"status db", "I don't check an endpoint called `db`; I check web, api." + usage},
+		{"status web --all", "Unknown flag `--all`: this command takes no flags." + usage},
+		{"status --help", "**status**: Check that the team's endpoints are up\n\n" +
+			"Usage: `status [<endpoint> …]`\n\n" +
+			"Checks web, api in parallel and answers with a card: up or down, status code, latency.\n\n" +
+			"Arguments:\n\n" +
+			"- `<endpoint>` (list of text): Endpoints to check, by name (any case; several with spaces or commas). Without: all.\n\n" +
+			"Examples:\n\n- `status`\n- `status web`"},
 	}
-	if want := "I don't check an endpoint called `db`. I know: web."; r.Text != want {
-		t.Errorf("got %q; want %q", r.Text, want)
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			r, err := s.Say(tt.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := r.Text
+			if c, err := r.Adaptive(); err == nil {
+				got = c.Texts()[0]
+			}
+			if got != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+		})
 	}
 }
 
@@ -130,6 +157,7 @@ func TestStatusSettings(t *testing.T) {
 	}{
 		{"no endpoints", map[string]any{"timeout": "1s"}, "endpoints: list at least one"},
 		{"relative URL", map[string]any{"endpoints": []any{map[string]any{"name": "a", "url": "/health"}}}, `endpoints[0].url: "/health" is not an absolute http(s) URL`},
+		{"comma in name", map[string]any{"endpoints": []any{map[string]any{"name": "a,b", "url": "http://127.0.0.1/"}}}, "endpoints[0].name: give each endpoint a one-word name, without commas"},
 		{"duplicate name", map[string]any{"endpoints": []any{
 			map[string]any{"name": "a", "url": "http://127.0.0.1/"}, map[string]any{"name": "A", "url": "http://127.0.0.1/"},
 		}}, `endpoints[1].name: "A" is used twice`},
