@@ -13,7 +13,8 @@
 //	        text: "Install the client from the IT portal, then sign in with your badge."
 //
 // "runbook" lists the keywords; "runbook oncall" answers that entry;
-// "runbook reset password" searches titles, keywords and texts by word.
+// "runbook reset password" searches titles, keywords and texts by word and
+// answers the best match; "runbook search vpn" lists every match.
 // See docs/workflow-plugins.md.
 package runbook
 
@@ -127,6 +128,9 @@ func (p *Plugin) Validate() error {
 			if key == "" || strings.ContainsFunc(key, unicode.IsSpace) {
 				return fmt.Errorf("%s.keys: %q is not one word", at, k)
 			}
+			if key == "search" {
+				return fmt.Errorf("%s.keys: %q is the search subcommand; choose another keyword", at, k)
+			}
 			if j, dup := p.index[key]; dup {
 				return fmt.Errorf("%s.keys: %q is already a keyword of entries[%d]", at, k, j)
 			}
@@ -174,28 +178,51 @@ func (e Entry) reply() (bot.Reply, error) {
 	return c.Reply()
 }
 
-// Commands returns the runbook command.
+// Args are the arguments of the runbook command.
+type Args struct {
+	// Topic is a keyword, or words to search for.
+	Topic []string `arg:"" optional:"" sep:"none" help:"A keyword, or a few words to search for. Without: the list of keywords."`
+}
+
+// SearchArgs are the arguments of its search subcommand.
+type SearchArgs struct {
+	// Words are what to look for.
+	Words []string `arg:"" sep:"none" help:"Words to look for in titles, keywords, texts and facts."`
+}
+
+// Commands returns the runbook command and its search subcommand.
 func (p *Plugin) Commands() []*router.Command {
-	cmd := &router.Command{
-		Name:    p.Command,
-		Summary: "Runbooks, on-call and FAQ: runbook <keyword>, or words to search",
-		Usage:   "[keyword | words…]",
-		Handler: p.handle,
+	name := p.Command
+	if name == "" {
+		name = "runbook"
 	}
-	if cmd.Name == "" {
-		cmd.Name = "runbook"
+	cmd := &router.Command{
+		Name:        name,
+		Summary:     "Runbooks, on-call and FAQ: a keyword, or words to search",
+		Description: "A keyword answers with its entry; other words answer with the best match.",
+		Args:        Args{},
+		Handler:     p.handle,
+		Subcommands: []*router.Command{{
+			Name:     "search",
+			Summary:  "List every entry that matches the words",
+			Examples: []string{name + " search password"},
+			Args:     SearchArgs{},
+			Handler: func(c *router.Context) error {
+				return c.Reply(p.search(c.Parsed.(*SearchArgs).Words, true))
+			},
+		}},
 	}
 	if p.Aliases != nil {
 		cmd.Aliases = *p.Aliases
+	}
+	if len(p.Entries) > 0 {
+		cmd.Examples = []string{name, name + " " + p.Entries[0].Keys[0]}
 	}
 	return []*router.Command{cmd}
 }
 
 func (p *Plugin) handle(c *router.Context) error {
-	words := c.Args
-	if len(words) > 0 && strings.EqualFold(words[0], "search") && len(words) > 1 {
-		return c.Reply(p.search(words[1:], true))
-	}
+	words := c.Parsed.(*Args).Topic
 	if len(words) == 0 {
 		return c.Reply(p.list())
 	}
@@ -218,7 +245,7 @@ func (p *Plugin) list() bot.Reply {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "\nSend `%s <keyword>`, or a few words to search.", p.Command)
+	fmt.Fprintf(&b, "\nSend `%s <keyword>`, a few words, or `%s search <words>` for every match.", p.Command, p.Command)
 	return bot.Text(b.String())
 }
 
@@ -233,7 +260,7 @@ func (p *Plugin) search(words []string, all bool) bot.Reply {
 		keys := strings.ToLower(strings.Join(e.Keys, " "))
 		body := strings.ToLower(e.Title + " " + e.Text + " " + facts(e.Facts))
 		for _, w := range words {
-			w = strings.ToLower(strings.Trim(w, ".,;:!?\"'"))
+			w = strings.ToLower(strings.Trim(w, ".,;:!?\"'-"))
 			if w == "" {
 				continue
 			}

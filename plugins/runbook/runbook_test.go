@@ -46,32 +46,48 @@ func TestRunbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	usage := func(line, cmd string) string {
+		return "\n\nUsage: `" + line + "`\n\nSend `help " + cmd + "` for details."
+	}
 	tests := []struct {
-		text string
-		want []string // in the rendered reply
+		text    string
+		command string
+		want    []string // in the rendered reply
 	}{
-		{"runbook", []string{"Ask me about:", "- `oncall`: On-call rota", "- `vpn`: VPN", "- `deploy`\n"}},
-		{"runbook oncall", []string{"[Adaptive Card]", "On-call rota", "This week: Ada", "→ PagerDuty <https://example.pagerduty.com/schedules>"}},
-		{"RB Rota", []string{"This week: Ada"}},
-		{"faq vpn", []string{"**VPN**\n\nInstall the client"}},
-		{"runbook deploy", []string{"Deployments run from CI"}},
-		{"runbook how do I reset my password", []string{"**Reset a password**"}},
-		{"runbook deployment", []string{"Deployments run from CI"}},
-		{"runbook search vpn", []string{"Several entries match `vpn`:", "- `runbook vpn`: VPN", "- `runbook password`: Reset a password"}},
-		{"runbook kubernetes", []string{"Nothing in the runbook matches `kubernetes`. Send `runbook` for the list."}},
+		{"runbook", "runbook", []string{"Ask me about:", "- `oncall`: On-call rota", "- `vpn`: VPN", "- `deploy`\n", "or `runbook search <words>` for every match."}},
+		{"runbook oncall", "runbook", []string{"[Adaptive Card]", "On-call rota", "This week: Ada", "→ PagerDuty <https://example.pagerduty.com/schedules>"}},
+		{"RB Rota", "runbook", []string{"This week: Ada"}},
+		{"faq vpn", "runbook", []string{"**VPN**\n\nInstall the client"}},
+		{"runbook deploy", "runbook", []string{"Deployments run from CI"}},
+		{"runbook how do I reset my password", "runbook", []string{"**Reset a password**"}},
+		{"runbook how do I reset my password?", "runbook", []string{"**Reset a password**"}},
+		{"runbook deployment", "runbook", []string{"Deployments run from CI"}},
+		{"runbook kubernetes", "runbook", []string{"Nothing in the runbook matches `kubernetes`. Send `runbook` for the list."}},
+		{"runbook search vpn", "runbook search", []string{"Several entries match `vpn`:", "- `runbook vpn`: VPN", "- `runbook password`: Reset a password"}},
+		{"RB Search VPN, please", "runbook search", []string{"Several entries match `VPN, please`:"}},
+		{"runbook search oncall", "runbook search", []string{"This week: Ada"}},
+		{"runbook -- --deploy", "runbook", []string{"Deployments run from CI"}},
+		{"runbook search", "runbook search", []string{"Missing argument `<words>`." + usage("runbook search <words> …", "runbook search")}},
+		{"runbook vpn --now", "runbook", []string{"Unknown flag `--now`: this command takes no flags." + usage("runbook [<topic> …]", "runbook")}},
+		{"runbook --help", "runbook", []string{"Usage: `runbook [<topic> …]`", "Also: `rb`, `faq`", "A keyword, or a few words to search for.", "- `runbook search`: List every entry", "- `runbook oncall`"}},
+		{"runbook search -h", "runbook search", []string{"Usage: `runbook search <words> …`", "Words to look for in titles"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
 			got, err := bottest.Run(context.Background(), r, bottest.Message{Text: tt.text})
+			text := got.String()
 			if err != nil {
-				t.Fatal(err)
+				// Usage errors are returned; the user reads their message.
+				if text = bottest.UserText(got, err); text == "" {
+					t.Fatal(err)
+				}
 			}
-			if got.Command != "runbook" {
-				t.Errorf("got command %q; want runbook", got.Command)
+			if got.Command != tt.command {
+				t.Errorf("got command %q; want %q", got.Command, tt.command)
 			}
 			for _, w := range tt.want {
-				if !strings.Contains(got.String(), w) {
-					t.Errorf("got\n%s\nwant it to contain %q", got, w)
+				if !strings.Contains(text, w) {
+					t.Errorf("got\n%s\nwant it to contain %q", text, w)
 				}
 			}
 		})
@@ -100,6 +116,7 @@ func TestRunbookSettings(t *testing.T) {
 		{"no keys", []any{entry("text", "x")}, "entries[0].keys: give the entry at least one keyword"},
 		{"two words", []any{entry("keys", []any{"on call"}, "text", "x")}, `entries[0].keys: "on call" is not one word`},
 		{"duplicate", []any{entry("keys", []any{"a"}, "text", "x"), entry("keys", []any{"A"}, "text", "y")}, `entries[1].keys: "A" is already a keyword of entries[0]`},
+		{"reserved keyword", []any{entry("keys", []any{"Search"}, "text", "x")}, `entries[0].keys: "Search" is the search subcommand; choose another keyword`},
 		{"empty answer", []any{entry("keys", []any{"a"})}, "entries[0]: give the entry a text, facts or links"},
 		{"card without title", []any{entry("keys", []any{"a"}, "links", []any{entry("title", "x", "url", "https://x.example")})}, "entries[0]: title: an entry with facts or links needs a title"},
 		{"link Teams would reject", []any{entry("keys", []any{"a"}, "title", "t", "links", []any{entry("title", "x", "url", "javascript:alert(1)")})}, "entries[0]: "},
