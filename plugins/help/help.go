@@ -217,14 +217,14 @@ func commandCard(cmd *router.Command) (bot.Reply, error) {
 	if cmd.Summary != "" {
 		ac.Add(card.Text(cmd.Summary))
 	}
-	usage := router.UsageLine(cmd)
-	ac.Add(card.Text("Usage").Bold().Separator(), card.Code("", usage))
-	if len(cmd.Aliases) > 0 {
-		ac.Add(card.Text("Also: " + strings.Join(cmd.Aliases, ", ")))
-	}
 	if cmd.Description != "" {
 		ac.Add(card.Text(cmd.Description))
 	}
+	if len(cmd.Aliases) > 0 {
+		ac.Add(card.Text("Also: " + strings.Join(cmd.Aliases, ", ")))
+	}
+	usage := router.UsageLine(cmd)
+	ac.Add(card.Text("Usage").Bold().Separator(), card.Code("", usage))
 	var args, flags []card.Fact
 	for _, p := range cmd.Params() {
 		v := strings.ReplaceAll(p.Notes(), "`", "")
