@@ -89,6 +89,17 @@ func say(t *testing.T, url, token string, m bottest.Message) string {
 	return r.Text
 }
 
+// ask posts m to path, signed with token, and returns the reply as a test
+// reads it: text and cards.
+func ask(t *testing.T, url, token string, m bottest.Message) bottest.Reply {
+	t.Helper()
+	r, err := bottest.Post(&http.Client{Timeout: 5 * time.Second}, url, token, m.JSON())
+	if err != nil {
+		t.Fatalf("posting %q: %v", m.Text, err)
+	}
+	return bottest.Reply{Reply: r}
+}
+
 // auditEvent is the part of an audit event the tests look at.
 type auditEvent struct {
 	Audit    bool     `json:"audit"`
@@ -160,37 +171,39 @@ func testServeGuarded(t *testing.T, store string) {
 		name string
 		url  string
 		msg  bottest.Message
-		want string // the reply contains it
-		not  string // the reply does not contain it, if set
+		want string // the reply, cards rendered, contains it
+		not  string // the reply, cards rendered, does not contain it, if set
+		// listed and unlisted are commands help's card lists and does not.
+		listed, unlisted []string
 	}{
-		{"allowed argument for everyone", ops, asker(bob, "echo staging --token hunter2"), "staging --token hunter2", ""},
-		{"restricted argument for its users", ops, asker(ada, "echo prod now"), "prod now", ""},
-		{"restricted argument for others", ops, asker(bob, "echo prod now"), "Sorry, you may not run `echo prod now` here.", ""},
-		{"argument no rule allows", ops, asker(bob, "echo dev"), "Sorry, you may not run `echo dev` here.", ""},
-		{"default deny", ops, asker(bob, "whoami"), "Sorry, you may not run `whoami` here.", ""},
-		{"command for one user", ops, asker(ada, "ping"), "pong", ""},
-		{"command for one user, asked by another", ops, asker(bob, "ping"), "Sorry, you may not run `ping` here.", ""},
-		{"help lists what the asker may run", ops, asker(ada, "help"), "**ping**", "**whoami**"},
-		{"help hides what the asker may not run", ops, asker(bob, "help"), "**echo**", "**ping**"},
-		{"help about a command the asker may not run", ops, asker(bob, "help ping"), "You may not run `ping` here.", ""},
-		{"deny wins", ops, asker(mallet, "help"), "Sorry, you may not run `help` here.", ""},
-		{"wrong tenant", ops, foreign, "Sorry, this bot does not serve your organisation.", ""},
-		{"stale", ops, old, "too old (or dated in the future)", ""},
-		{"dated in the future", ops, future, "too old (or dated in the future)", ""},
-		{"first delivery", ops, replayed, "staging once", ""},
-		{"replayed delivery gets the first reply", ops, replayed, "staging once", ""},
-		{"flooding user 1: unknown commands count", ops, asker(flood, "nonsense"), "I don't know the command", ""},
-		{"flooding user 2", ops, asker(flood, "help"), "Commands:", ""},
-		{"flooding user 3", ops, asker(flood, "help"), "Commands:", ""},
-		{"flooding user 4", ops, asker(flood, "help"), "Commands:", ""},
-		{"flooding user 5", ops, asker(flood, "help"), "Commands:", ""},
-		{"flooding user 6", ops, asker(flood, "help"), "Commands:", ""},
-		{"flooding user 7", ops, asker(flood, "help"), "Commands:", ""},
-		{"flooding user slowed", ops, asker(flood, "help"), "Slow down, please: you can send 7 messages per minute. Try again in", ""},
-		{"no rules on dev", dev, asker(mallet, "whoami"), mallet, ""},
-		{"dev command limit 2", dev, asker(bob, "whoami"), bob, ""},
-		{"dev command limit shared by users", dev, asker(ada, "whoami"), "`whoami` may run 2 times per minute for everyone together", ""},
-		{"dev help not limited with whoami", dev, asker(ada, "help"), "**whoami**", ""},
+		{"allowed argument for everyone", ops, asker(bob, "echo staging --token hunter2"), "staging --token hunter2", "", nil, nil},
+		{"restricted argument for its users", ops, asker(ada, "echo prod now"), "prod now", "", nil, nil},
+		{"restricted argument for others", ops, asker(bob, "echo prod now"), "Sorry, you may not run `echo prod now` here.", "", nil, nil},
+		{"argument no rule allows", ops, asker(bob, "echo dev"), "Sorry, you may not run `echo dev` here.", "", nil, nil},
+		{"default deny", ops, asker(bob, "whoami"), "Sorry, you may not run `whoami` here.", "", nil, nil},
+		{"command for one user", ops, asker(ada, "ping"), "pong", "", nil, nil},
+		{"command for one user, asked by another", ops, asker(bob, "ping"), "Sorry, you may not run `ping` here.", "", nil, nil},
+		{"help lists what the asker may run", ops, asker(ada, "help"), "\nping:", "whoami", []string{"echo", "help", "ping"}, []string{"whoami"}},
+		{"help hides what the asker may not run", ops, asker(bob, "help"), "\necho:", "ping", []string{"echo", "help"}, []string{"ping", "whoami"}},
+		{"help about a command the asker may not run", ops, asker(bob, "help ping"), "You may not run `ping` here.", "", nil, nil},
+		{"deny wins", ops, asker(mallet, "help"), "Sorry, you may not run `help` here.", "", nil, nil},
+		{"wrong tenant", ops, foreign, "Sorry, this bot does not serve your organisation.", "", nil, nil},
+		{"stale", ops, old, "too old (or dated in the future)", "", nil, nil},
+		{"dated in the future", ops, future, "too old (or dated in the future)", "", nil, nil},
+		{"first delivery", ops, replayed, "staging once", "", nil, nil},
+		{"replayed delivery gets the first reply", ops, replayed, "staging once", "", nil, nil},
+		{"flooding user 1: unknown commands count", ops, asker(flood, "nonsense"), "I don't know the command", "", nil, nil},
+		{"flooding user 2", ops, asker(flood, "help"), "[Adaptive Card]\nCommands\n", "", nil, nil},
+		{"flooding user 3", ops, asker(flood, "help"), "[Adaptive Card]\nCommands\n", "", nil, nil},
+		{"flooding user 4", ops, asker(flood, "help"), "[Adaptive Card]\nCommands\n", "", nil, nil},
+		{"flooding user 5", ops, asker(flood, "help"), "[Adaptive Card]\nCommands\n", "", nil, nil},
+		{"flooding user 6", ops, asker(flood, "help"), "[Adaptive Card]\nCommands\n", "", nil, nil},
+		{"flooding user 7", ops, asker(flood, "help"), "[Adaptive Card]\nCommands\n", "", nil, nil},
+		{"flooding user slowed", ops, asker(flood, "help"), "Slow down, please: you can send 7 messages per minute. Try again in", "", nil, nil},
+		{"no rules on dev", dev, asker(mallet, "whoami"), mallet, "", nil, nil},
+		{"dev command limit 2", dev, asker(bob, "whoami"), bob, "", nil, nil},
+		{"dev command limit shared by users", dev, asker(ada, "whoami"), "`whoami` may run 2 times per minute for everyone together", "", nil, nil},
+		{"dev help not limited with whoami", dev, asker(ada, "help"), "\nwhoami:", "", []string{"whoami"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -198,9 +211,31 @@ func testServeGuarded(t *testing.T, store string) {
 			if tt.url == dev {
 				token = devToken
 			}
-			got := say(t, tt.url, token, tt.msg)
+			rep := ask(t, tt.url, token, tt.msg)
+			got := rep.String()
 			if !strings.Contains(got, tt.want) || (tt.not != "" && strings.Contains(got, tt.not)) {
 				t.Errorf("got %q; want it to contain %q and not %q", got, tt.want, tt.not)
+			}
+			if tt.listed == nil && tt.unlisted == nil {
+				return
+			}
+			c, err := rep.Adaptive()
+			if err != nil {
+				t.Fatal(err)
+			}
+			facts := c.Facts()
+			for _, name := range tt.listed {
+				if facts[name] == "" {
+					t.Errorf("got facts %v; want %s listed", facts, name)
+				}
+			}
+			for _, name := range tt.unlisted {
+				if _, ok := facts[name]; ok {
+					t.Errorf("got facts %v; want no %s", facts, name)
+				}
+				if strings.Contains(rep.Summary, name) {
+					t.Errorf("got summary %q; want no %s", rep.Summary, name)
+				}
 			}
 		})
 	}

@@ -316,29 +316,50 @@ func TestDuplicateWhileRunning(t *testing.T) {
 	}
 }
 
-// TestHelpListsOnlyWhatTheAskerMayRun asks for help as two people.
+// TestHelpListsOnlyWhatTheAskerMayRun asks for help as two people: the
+// card lists what each may run and leaves out the rest, and help about a
+// command the asker may not run is refused.
 func TestHelpListsOnlyWhatTheAskerMayRun(t *testing.T) {
 	f := newFixture(t, middleware.NewMemoryStore(100))
 	tests := []struct {
-		user, text string
-		want, not  []string
+		user, text       string
+		listed, unlisted []string // commands in the list card, and not anywhere in it
+		want             []string // in the reply, cards rendered
 	}{
-		{admin, "help", []string{"**deploy**", "**vault**", "**ping**"}, nil},
-		{someone, "help", []string{"**deploy**", "**ping**"}, []string{"vault"}},
-		{someone, "help vault", []string{"You may not run `vault` here."}, nil},
-		{admin, "help vault", []string{"**vault**"}, nil},
+		{admin, "help", []string{"deploy", "vault", "ping", "help"}, nil, nil},
+		{someone, "help", []string{"deploy", "ping", "help"}, []string{"vault"}, nil},
+		{someone, "help vault", nil, nil, []string{"You may not run `vault` here."}},
+		{admin, "help vault", nil, nil, []string{"[Adaptive Card]\nvault\n=====\nvault things", "Usage\n```\nvault\n```"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.user[:4]+" "+tt.text, func(t *testing.T) {
-			got := f.post(t, bottest.Message{Text: tt.text, From: from(tt.user)}.JSON())
+			r, err := bottest.Post(http.DefaultClient, f.url, f.token, bottest.Message{Text: tt.text, From: from(tt.user)}.JSON())
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep := bottest.Reply{Reply: r}
+			got := rep.String()
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("got %q; want it to contain %q", got, w)
 				}
 			}
-			for _, n := range tt.not {
-				if strings.Contains(got, n) {
-					t.Errorf("got %q; want no %q", got, n)
+			if tt.listed == nil {
+				return
+			}
+			c, err := rep.Adaptive()
+			if err != nil {
+				t.Fatal(err)
+			}
+			facts := c.Facts()
+			for _, name := range tt.listed {
+				if facts[name] == "" {
+					t.Errorf("got facts %v; want %s listed", facts, name)
+				}
+			}
+			for _, name := range tt.unlisted {
+				if _, ok := facts[name]; ok || strings.Contains(got, name) || strings.Contains(r.Summary, name) {
+					t.Errorf("got %q (summary %q); want no %q", got, r.Summary, name)
 				}
 			}
 		})

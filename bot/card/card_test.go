@@ -52,6 +52,14 @@ func goldenCards() map[string]func() (bot.Reply, error) {
 				),
 			).Summary("2 open incidents").FullWidth().Reply()
 		},
+		"adaptive-sections": func() (bot.Reply, error) {
+			return card.Adaptive(
+				card.Heading("Commands"),
+				card.Text("deploy").Bold().Separator(),
+				card.Facts(card.Fact{Name: "deploy", Value: "Deploy services"}),
+				card.Text("Send help for more.").Subtle().Separator(),
+			).Reply()
+		},
 		"adaptive-mention": func() (bot.Reply, error) {
 			return card.Adaptive(card.Text("Approved by " + bot.At(ada).Text)).Mention(ada).Reply()
 		},

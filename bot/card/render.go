@@ -14,7 +14,8 @@ import (
 // Render returns a reply as plain text for a terminal, as "outhook say"
 // and "outhook chat" show it: the text with mentions as @Name, entities
 // decoded and markdown links as "label <url>", then each card under a
-// "[kind]" line: titles underlined, facts as aligned "name: value" rows,
+// "[kind]" line: titles underlined, a blank line where a card draws a
+// separator, facts as aligned "name: value" rows,
 // columns side by side (stacked when too wide), tables as grids, images as
 // "[image: alt] <url>", code fenced, and buttons as "→ label <url>". A
 // reply with neither text nor cards shows its summary. Render reads any
@@ -166,10 +167,16 @@ func image(alt, url string) string {
 	return "[image] <" + url + ">"
 }
 
+// renderElements renders elements one after the other; an element drawn
+// with a separator line starts after a blank line.
 func renderElements(els []obj) []string {
 	var lines []string
 	for _, e := range els {
-		lines = append(lines, renderElement(e)...)
+		block := renderElement(e)
+		if sep, _ := e["separator"].(bool); sep && len(lines) > 0 && len(block) > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, block...)
 	}
 	return lines
 }

@@ -22,15 +22,28 @@ func TestRoll(t *testing.T) {
 		{"roll", "roll", `^🎲 [1-6]$`},
 		{"ROLL 3", "roll", `^🎲 [1-6] [1-6] [1-6]$`},
 		{"roll many", "roll", `count must be a number`},
-		{"help", "help", `roll.*Roll dice`},
+		{"help", "help", `(?m)^roll: Roll dice: roll \[count\]$`}, // the list card, rendered
 	}
 	for _, tt := range tests {
 		got, err := s.Say(tt.text)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !regexp.MustCompile(tt.want).MatchString(got.Text) || got.Command != tt.command {
-			t.Errorf("%q: got %q from %q; want match %q from %q", tt.text, got.Text, got.Command, tt.want, tt.command)
+		if !regexp.MustCompile(tt.want).MatchString(got.String()) || got.Command != tt.command {
+			t.Errorf("%q: got %q from %q; want match %q from %q", tt.text, got.String(), got.Command, tt.want, tt.command)
 		}
+	}
+
+	// help lists roll in its card.
+	got, err := s.Say("help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := got.Adaptive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := c.Facts()["roll"]; v != "Roll dice: roll [count]" {
+		t.Errorf("got roll's line %q; want %q", v, "Roll dice: roll [count]")
 	}
 }

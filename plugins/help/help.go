@@ -2,16 +2,20 @@
 // registered on the router: their names, summaries, arguments, flags,
 // defaults, examples and subcommands. It is never written by hand.
 //
-// help answers in markdown text, which every client shows and tests read;
-// "help --card" answers with the same content as an Adaptive Card, whose
-// summary carries a one-line text fallback (text is also the answer when
-// the card cannot be built).
+// help answers with an Adaptive Card: the commands the asker may run,
+// grouped by plugin, one line each; or, for one command, its usage line,
+// arguments, flags with their defaults and allowed values, subcommands and
+// examples. The reply's summary is a text fallback that Teams shows in
+// notifications and wherever the card cannot render. "help --text" answers
+// in markdown text instead, and text is also the answer when the card
+// cannot be built or would be too big for a Teams message.
 package help
 
 import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/card"
@@ -33,8 +37,11 @@ func New() plugins.Plugin { return Plugin{} }
 type Args struct {
 	// Command is the command to explain, such as "deploy run".
 	Command []string `arg:"" optional:"" help:"The command to explain, with its subcommand if any."`
-	// Card asks for an Adaptive Card instead of text.
-	Card bool `short:"c" help:"Answer with an Adaptive Card instead of text."`
+	// Text asks for markdown text instead of an Adaptive Card.
+	Text bool `short:"t" help:"Answer in text instead of an Adaptive Card."`
+	// Card asks for the Adaptive Card, which is the default; it stays so
+	// that "help --card" keeps working.
+	Card bool `short:"c" hidden:""`
 }
 
 // Commands returns the help command.
@@ -43,8 +50,8 @@ func (Plugin) Commands() []*router.Command {
 		Name:        "help",
 		Aliases:     []string{"?"},
 		Summary:     "List commands, or explain one: help <command>",
-		Description: "Lists the commands you may run, by plugin, or explains one: its usage, arguments, flags, defaults, subcommands and examples.",
-		Examples:    []string{"help", "help deploy run", "help echo --card"},
+		Description: "Lists the commands you may run, by plugin, or explains one: its usage, arguments, flags, defaults, subcommands and examples. Answers with a card; add --text for text.",
+		Examples:    []string{"help", "help deploy run", "help echo --text"},
 		Args:        Args{},
 		Handler:     handle,
 	}}
@@ -53,7 +60,7 @@ func (Plugin) Commands() []*router.Command {
 func handle(c *router.Context) error {
 	a := c.Parsed.(*Args)
 	if len(a.Command) == 0 {
-		return answer(c, a.Card, listText(c), func() (bot.Reply, error) { return listCard(c) })
+		return answer(c, !a.Text, listText(c), func() (bot.Reply, error) { return listCard(c) })
 	}
 	path := strings.Join(a.Command, " ")
 	cmd := c.Router().Lookup(path)
@@ -67,20 +74,37 @@ func handle(c *router.Context) error {
 	if !c.Allowed(cmd) {
 		return c.Textf("You may not run `%s` here. Send `help` for what you may run.", cmd.Path())
 	}
-	return answer(c, a.Card, router.HelpText(cmd), func() (bot.Reply, error) { return commandCard(cmd) })
+	return answer(c, !a.Text, router.HelpText(cmd), func() (bot.Reply, error) { return commandCard(cmd) })
 }
 
-// answer replies with text, or with the card when asked and it can be
-// built.
+// answer replies with the card when wanted and it can be built and fits in
+// a Teams message, and with text otherwise.
 func answer(c *router.Context, wantCard bool, text string, build func() (bot.Reply, error)) error {
 	if wantCard {
-		r, err := build()
+		r, err := fitting(build())
 		if err == nil {
 			return c.Reply(r)
 		}
 		c.Logger().Warn().Err(err).Msg("help card; answering in text")
 	}
 	return c.Text(text)
+}
+
+// fitting returns r, or an error when it failed to build or is bigger
+// than Teams accepts: bot.Fit would cut such a card, and the text, which
+// it cuts at a paragraph, reads better.
+func fitting(r bot.Reply, err error) (bot.Reply, error) {
+	if err != nil {
+		return r, err
+	}
+	data, err := r.MarshalJSON()
+	if err != nil {
+		return r, fmt.Errorf("encoding help card: %w", err)
+	}
+	if len(data) > bot.MaxReplySize {
+		return r, fmt.Errorf("help card is %d bytes, more than the %d a Teams message holds", len(data), bot.MaxReplySize)
+	}
+	return r, nil
 }
 
 // section is the commands of one plugin.
@@ -107,7 +131,7 @@ func sections(c *router.Context) []section {
 	for _, id := range ids {
 		title := id
 		if info, ok := plugins.Lookup(id); ok && info.Summary != "" {
-			title = id + ": " + info.Summary
+			title = id + " — " + info.Summary
 		}
 		if id == "" {
 			title = "Other"
@@ -145,6 +169,10 @@ func listText(c *router.Context) string {
 	return b.String()
 }
 
+// maxSummary is how long, in runes, the list's text fallback may grow
+// before it names how many commands it left out.
+const maxSummary = 300
+
 func listCard(c *router.Context) (bot.Reply, error) {
 	ac := card.Adaptive(card.Heading("Commands"))
 	var names []string
@@ -154,10 +182,33 @@ func listCard(c *router.Context) (bot.Reply, error) {
 			names = append(names, cmd.Name)
 			facts = append(facts, card.Fact{Name: cmd.Name, Value: orDash(summary(cmd))})
 		}
-		ac.Add(card.Text("**"+s.title+"**"), card.Facts(facts...))
+		ac.Add(card.Text(s.title).Bold().Separator(), card.Facts(facts...))
 	}
-	ac.Add(card.Text("Send help <command> for details."))
-	return ac.Summary("Commands: " + strings.Join(names, ", ")).Reply()
+	ac.Add(card.Text("Send help <command> for details, or help --text for this list as text.").Subtle().Separator())
+	return ac.Summary(listSummary(names)).Reply()
+}
+
+// listSummary is the list's text fallback: "Commands: deploy, help. Send
+// help <command> for details.", with "and N more" past maxSummary.
+func listSummary(names []string) string {
+	const tail = ". Send help <command> for details."
+	if len(names) == 0 {
+		return "No commands you may run here."
+	}
+	var b strings.Builder
+	b.WriteString("Commands: ")
+	for i, n := range names {
+		more := fmt.Sprintf(" and %d more", len(names)-i)
+		if i > 0 && utf8.RuneCountInString(b.String())+len(n)+len(more)+2 > maxSummary {
+			b.WriteString(more)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(n)
+	}
+	return b.String() + tail
 }
 
 func commandCard(cmd *router.Command) (bot.Reply, error) {
@@ -166,14 +217,14 @@ func commandCard(cmd *router.Command) (bot.Reply, error) {
 	if cmd.Summary != "" {
 		ac.Add(card.Text(cmd.Summary))
 	}
-	usage := router.UsageLine(cmd)
-	ac.Add(card.Text("**Usage**"), card.Code("", usage))
-	if len(cmd.Aliases) > 0 {
-		ac.Add(card.Text("Also: " + strings.Join(cmd.Aliases, ", ")))
-	}
 	if cmd.Description != "" {
 		ac.Add(card.Text(cmd.Description))
 	}
+	if len(cmd.Aliases) > 0 {
+		ac.Add(card.Text("Also: " + strings.Join(cmd.Aliases, ", ")))
+	}
+	usage := router.UsageLine(cmd)
+	ac.Add(card.Text("Usage").Bold().Separator(), card.Code("", usage))
 	var args, flags []card.Fact
 	for _, p := range cmd.Params() {
 		v := strings.ReplaceAll(p.Notes(), "`", "")
@@ -191,22 +242,32 @@ func commandCard(cmd *router.Command) (bot.Reply, error) {
 		}
 	}
 	if len(args) > 0 {
-		ac.Add(card.Text("**Arguments**"), card.Facts(args...))
+		ac.Add(card.Text("Arguments").Bold().Separator(), card.Facts(args...))
 	}
 	if len(flags) > 0 {
-		ac.Add(card.Text("**Flags**"), card.Facts(flags...))
+		ac.Add(card.Text("Flags").Bold().Separator(), card.Facts(flags...))
 	}
 	if subs := cmd.VisibleSubcommands(); len(subs) > 0 {
 		facts := make([]card.Fact, 0, len(subs))
 		for _, s := range subs {
 			facts = append(facts, card.Fact{Name: s.Path(), Value: orDash(summary(s))})
 		}
-		ac.Add(card.Text("**Subcommands**"), card.Facts(facts...))
+		ac.Add(card.Text("Subcommands").Bold().Separator(), card.Facts(facts...))
 	}
 	if len(cmd.Examples) > 0 {
-		ac.Add(card.Text("**Examples**"), card.Code("", strings.Join(cmd.Examples, "\n")))
+		ac.Add(card.Text("Examples").Bold().Separator(), card.Code("", strings.Join(cmd.Examples, "\n")))
 	}
-	return ac.Summary(title + ": " + usage).Reply()
+	return ac.Summary(commandSummary(cmd, usage)).Reply()
+}
+
+// commandSummary is a command's text fallback: "deploy run: Deploy a
+// service. Usage: deploy run <service> …".
+func commandSummary(cmd *router.Command, usage string) string {
+	s := cmd.Path() + ": "
+	if cmd.Summary != "" {
+		s += strings.TrimSuffix(cmd.Summary, ".") + ". "
+	}
+	return s + "Usage: " + usage
 }
 
 func orDash(s string) string {

@@ -3,13 +3,17 @@ package help_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/outhook/outhook/bot"
+	"github.com/outhook/outhook/bot/bottest"
 	"github.com/outhook/outhook/bot/card"
 	"github.com/outhook/outhook/plugins"
 	"github.com/outhook/outhook/plugins/help"
@@ -61,20 +65,32 @@ func ask(t *testing.T, r *router.Router, text string) bot.Reply {
 	return rep
 }
 
+// TestHelpGolden checks each answer's terminal rendering (with its text
+// fallback) against testdata/<name>.golden, and the card as Teams receives
+// it against testdata/<name>.golden.json.
 func TestHelpGolden(t *testing.T) {
 	r := newRouter()
-	tests := []struct{ name, text string }{
-		{"list-card", "help --card"},
-		{"list-text", "help"},
-		{"command-card", "help deploy run -c"},
-		{"command-text", "help DEPLOY start"},
-		{"group-card", "help deploy --card"},
-		{"unknown", "help deplyo"},
-		{"flag-help", "deploy run --help"},
+	tests := []struct {
+		name, text string
+		card       bool
+	}{
+		{"list", "help", true},
+		{"list-text", "help --text", false},
+		{"command", "help deploy run", true},
+		{"command-text", "help DEPLOY start -t", false},
+		{"group", "help deploy", true},
+		{"unknown", "help deplyo", false},
+		{"flag-help", "deploy run --help", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rep := ask(t, r, tt.text)
+			if got := len(rep.Attachments) == 1; got != tt.card {
+				t.Fatalf("card = %v; want %v: %s", got, tt.card, card.Render(rep))
+			}
+			if tt.card && (rep.Text != "" || rep.Summary == "") {
+				t.Errorf("got text %q, summary %q; want a card with a summary only", rep.Text, rep.Summary)
+			}
 			got := "summary: " + rep.Summary + "\n" + card.Render(rep)
 			golden := filepath.Join("testdata", tt.name+".golden")
 			if *update {
@@ -89,8 +105,138 @@ func TestHelpGolden(t *testing.T) {
 			if got != string(want) {
 				t.Errorf("got\n%s\nwant\n%s", got, want)
 			}
+			if tt.card {
+				bottest.GoldenReply(t, filepath.Join("testdata", tt.name+".golden.json"), rep)
+			}
 		})
 	}
+}
+
+// TestHelpForms checks that the ways of asking for the same help agree.
+func TestHelpForms(t *testing.T) {
+	r := newRouter()
+	tests := []struct{ a, b string }{
+		{"help", "help --card"},
+		{"help", "?"},
+		{"help deploy run", "help deploy run -c"},
+		{"help deploy run", "help Deploy START"},
+		{"help --text", "help -t"},
+		{"help deploy run --text", "help deploy run -t"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.a+" = "+tt.b, func(t *testing.T) {
+			a, b := ask(t, r, tt.a), ask(t, r, tt.b)
+			if card.Render(a) != card.Render(b) || a.Summary != b.Summary {
+				t.Errorf("got\n%s\nwant\n%s", card.Render(b), card.Render(a))
+			}
+		})
+	}
+	// The text form says what the card says.
+	text := ask(t, r, "help deploy run --text").Text
+	if want := router.HelpText(r.Lookup("deploy run")); text != want {
+		t.Errorf("got %q; want %q", text, want)
+	}
+}
+
+// TestHelpCardContent reads the cards as a test of a plugin would, with
+// the test kit.
+func TestHelpCardContent(t *testing.T) {
+	r := newRouter()
+	list := adaptive(t, ask(t, r, "help"))
+	facts := list.Facts()
+	for name, want := range map[string]string{
+		"deploy": "Deploy services",
+		"help":   "List commands, or explain one: help <command> (also ?)",
+	} {
+		if facts[name] != want {
+			t.Errorf("fact %q = %q; want %q", name, facts[name], want)
+		}
+	}
+	if _, ok := facts["debug"]; ok {
+		t.Errorf("got the hidden command debug in %v; want it left out", facts)
+	}
+	if !slices.Contains(list.Texts(), "help — List commands and explain them") {
+		t.Errorf("got texts %q; want the help plugin's section title", list.Texts())
+	}
+
+	run := adaptive(t, ask(t, r, "help deploy run"))
+	facts = run.Facts()
+	for name, want := range map[string]string{
+		"<service>":          "one of web, api; required. Service to deploy.",
+		"<env>":              "text; default staging. Environment.",
+		"--reason=TEXT, -r":  "text; required. Why, for the audit log.",
+		"--force, -f":        "Skip the health check.",
+		"--timeout=DURATION": "duration; default 5m. Give up after this long.",
+	} {
+		if facts[name] != want {
+			t.Errorf("fact %q = %q; want %q", name, facts[name], want)
+		}
+	}
+	texts := strings.Join(run.Texts(), "\n")
+	for _, want := range []string{"deploy run", "Deploy a service", "Usage", "Arguments", "Flags", "Examples", "Also: start"} {
+		if !strings.Contains(texts, want) {
+			t.Errorf("got texts %q; want %q", texts, want)
+		}
+	}
+	if run.Version != card.DefaultVersion {
+		t.Errorf("got version %q; want %q", run.Version, card.DefaultVersion)
+	}
+
+	group := adaptive(t, ask(t, r, "help deploy")).Facts()
+	if group["deploy status"] != "Show what runs where" || group["deploy run"] == "" {
+		t.Errorf("got %v; want the subcommands", group)
+	}
+	if _, ok := group["deploy secret"]; ok {
+		t.Errorf("got the hidden subcommand in %v", group)
+	}
+}
+
+// TestHelpTooBigForACard checks that help answers in text when the card
+// would not fit in a Teams message, and that the text is cut to fit.
+func TestHelpTooBigForACard(t *testing.T) {
+	r := newRouter()
+	summary := strings.Repeat("A long summary of what this command does. ", 4)
+	for i := range 300 {
+		r.Add(&router.Command{Name: fmt.Sprintf("cmd%03d", i), Summary: summary, Handler: func(c *router.Context) error { return nil }})
+	}
+	rep := ask(t, r, "help")
+	if len(rep.Attachments) != 0 || !strings.HasPrefix(rep.Text, "Commands:") {
+		t.Fatalf("got %d attachments, text %.80q; want the text list", len(rep.Attachments), rep.Text)
+	}
+	fitted := bot.Fit(rep, bot.MaxReplySize)
+	if !strings.Contains(fitted.Text, "**cmd000**") || !strings.Contains(fitted.Text, "Cut here") {
+		t.Errorf("got %.200q…; want the list, cut with a note", fitted.Text)
+	}
+	// One command still gets its card.
+	if rep := ask(t, r, "help cmd299"); len(rep.Attachments) != 1 {
+		t.Errorf("got %d attachments; want the card", len(rep.Attachments))
+	}
+}
+
+// TestHelpSummary checks the list's text fallback, which notifications
+// show.
+func TestHelpSummary(t *testing.T) {
+	r := router.New()
+	plugins.Add(r, "help", help.New())
+	for i := range 100 {
+		r.Add(&router.Command{Name: fmt.Sprintf("command%02d", i), Handler: func(c *router.Context) error { return nil }})
+	}
+	got := ask(t, r, "help").Summary
+	if n := utf8.RuneCountInString(got); n > 350 {
+		t.Errorf("summary has %d runes; want at most 350: %q", n, got)
+	}
+	if !strings.HasPrefix(got, "Commands: help, command00, command01,") || !strings.Contains(got, " more. Send help <command> for details.") {
+		t.Errorf("got %q; want the first names and how many more", got)
+	}
+}
+
+func adaptive(t *testing.T, r bot.Reply) bottest.AdaptiveCard {
+	t.Helper()
+	c, err := bottest.Reply{Reply: r}.Adaptive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func TestHelpHidesWhatIsNotAllowed(t *testing.T) {
@@ -101,8 +247,16 @@ func TestHelpHidesWhatIsNotAllowed(t *testing.T) {
 			return next(c)
 		}
 	})
-	if got := card.Render(ask(t, r, "help --card")); strings.Contains(got, "deploy") {
-		t.Errorf("got %q; want no deploy", got)
+	rep := ask(t, r, "help")
+	c := adaptive(t, rep)
+	if _, ok := c.Facts()["help"]; !ok {
+		t.Errorf("got facts %v; want help listed", c.Facts())
+	}
+	if got := card.Render(rep) + rep.Summary; strings.Contains(got, "deploy") {
+		t.Errorf("got %q; want no deploy in the card or its summary", got)
+	}
+	if got := ask(t, r, "help --text").Text; strings.Contains(got, "deploy") || !strings.Contains(got, "**help**") {
+		t.Errorf("got %q; want help and no deploy", got)
 	}
 	if got := ask(t, r, "help deploy").Text; !strings.Contains(got, "may not run") {
 		t.Errorf("got %q; want a refusal", got)

@@ -46,9 +46,10 @@ func TestStandardPlugins(t *testing.T) {
 		{"alias, any case", bottest.Message{Text: "SAY hi"}, "echo", []string{"hi"}},
 		{"whoami", bottest.Message{Text: "whoami", From: zoe}, "whoami",
 			[]string{"Zoë Müller", "aad-1", "29:abc", bottest.DefaultTeam, bottest.DefaultChannel, bottest.DefaultTenant}},
-		{"help lists", bottest.Message{Text: "help"}, "help", []string{"**echo**", "**help**", "**ping**", "**whoami**"}},
-		{"help lists as a card", bottest.Message{Text: "help --card"}, "help", []string{"[Adaptive Card]", "echo:", "help:", "ping:", "whoami:"}},
-		{"help command", bottest.Message{Text: "help echo"}, "help", []string{"`echo <text…>`", "Also: `say`"}},
+		{"help lists", bottest.Message{Text: "help"}, "help", []string{"[Adaptive Card]", "\necho:", "\nhelp:", "\nping:", "\nwhoami:"}},
+		{"help lists as text", bottest.Message{Text: "help --text"}, "help", []string{"**echo**", "**help**", "**ping**", "**whoami**"}},
+		{"help command", bottest.Message{Text: "help echo"}, "help", []string{"[Adaptive Card]\necho\n", "```\necho <text…>\n```", "Also: say"}},
+		{"help command as text", bottest.Message{Text: "help echo --text"}, "help", []string{"`echo <text…>`", "Also: `say`"}},
 		{"unknown", bottest.Message{Text: "deploy prod"}, "unknown", []string{"`deploy`", "help"}},
 		{"empty", bottest.Message{Text: ""}, "", []string{"help"}},
 		{"unbalanced quote", bottest.Message{Text: `echo "oops`}, "echo", []string{"quote is not closed"}},
@@ -68,5 +69,39 @@ func TestStandardPlugins(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStandardHelpCard reads help's card: every visible command of the
+// standard plugins has its line, and the summary names them.
+func TestStandardHelpCard(t *testing.T) {
+	r := router.New()
+	if err := plugins.Install(r); err != nil {
+		t.Fatal(err)
+	}
+	s := bottest.NewServer(bot.Config{Handler: r})
+	t.Cleanup(s.Close)
+	rep, err := s.Say("help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := rep.Adaptive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts := c.Facts()
+	for _, cmd := range r.Commands() {
+		if cmd.Hidden {
+			continue
+		}
+		if facts[cmd.Name] == "" {
+			t.Errorf("got facts %v; want a line for %s", facts, cmd.Name)
+		}
+		if !strings.Contains(rep.Summary, cmd.Name) {
+			t.Errorf("got summary %q; want %s in it", rep.Summary, cmd.Name)
+		}
+	}
+	if len(facts) == 0 {
+		t.Error("got no facts; want the commands")
 	}
 }

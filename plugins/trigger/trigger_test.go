@@ -133,7 +133,7 @@ func TestTrigger(t *testing.T) {
 		name  string
 		from  bot.Account
 		text  string
-		want  string // regexp on the reply text
+		want  string // regexp on the reply text, or its card rendered
 		calls []call
 	}{
 		{"runs with the default", ada, "deploy web", "^✅ `deploy web staging`: 201 Created \\(",
@@ -146,7 +146,7 @@ func TestTrigger(t *testing.T) {
 		{"missing argument", ada, "deploy", "^Missing `service`. Usage:", nil},
 		{"too many", ada, "deploy web prod now", "^Too many arguments: `now`", nil},
 		{"forged code", ada, "release --confirm XXXXX-XXXXX", "^That confirmation code is not valid", nil},
-		{"help lists triggers", ada, "help", "deploy\\*\\*: Deploy a service", nil},
+		{"help lists triggers", ada, "help", "(?m)^\\[Adaptive Card\\]\n(.*\n)*deploy: +Deploy a service", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,8 +154,12 @@ func TestTrigger(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !regexp.MustCompile(tt.want).MatchString(r.Text) {
-				t.Errorf("got %q; want match %q", r.Text, tt.want)
+			reply := r.Text
+			if len(r.Attachments) > 0 {
+				reply = r.String() // the card, rendered
+			}
+			if !regexp.MustCompile(tt.want).MatchString(reply) {
+				t.Errorf("got %q; want match %q", reply, tt.want)
 			}
 			got := c.taken()
 			if len(got) != len(tt.calls) {
