@@ -357,7 +357,7 @@ func (p *Plugin) Commands() []*router.Command {
 				u = "<" + strings.Join(a.Enum, "|") + ">"
 			}
 			if a.Default != "" {
-				u = "[" + strings.Trim(u, "<>") + "]"
+				u = "[" + u + "]"
 			}
 			usage = append(usage, u)
 		}
@@ -378,13 +378,14 @@ func (p *Plugin) Commands() []*router.Command {
 // run handles one trigger command.
 func (p *Plugin) run(c *router.Context, t *Trigger) error {
 	words, code, err := confirmFlag(c.Args)
-	if err != nil {
-		return err
+	if err == nil {
+		words, err = t.parse(words)
 	}
-	values, err := t.parse(words)
 	if err != nil {
-		return err
+		// The router's usage error: the problem, the usage line, help.
+		return &router.UsageError{Command: c.Command, Err: err}
 	}
+	values := words
 	line := t.line(values)
 	asker := c.Activity.From.AADObjectID
 	if asker == "" {
@@ -445,7 +446,7 @@ func confirmFlag(words []string) (rest []string, code string, err error) {
 		switch {
 		case strings.EqualFold(w, "--confirm"):
 			if i+1 >= len(words) {
-				return nil, "", bot.UserError("`--confirm` needs the code I sent you.")
+				return nil, "", errors.New("flag `--confirm` needs the code I sent you")
 			}
 			code = words[i+1]
 			i++
@@ -459,23 +460,27 @@ func confirmFlag(words []string) (rest []string, code string, err error) {
 }
 
 // parse checks the words against the trigger's arguments and returns one
-// value per argument, enum values in their configured spelling.
+// value per argument, enum values in their configured spelling. Its errors
+// name the problem in the router's words.
 func (t *Trigger) parse(words []string) ([]string, error) {
 	if len(words) > len(t.Args) {
-		return nil, t.usageError(fmt.Sprintf("too many arguments: %s", bot.Code(strings.Join(words[len(t.Args):], " "))))
+		if len(t.Args) == 0 {
+			return nil, fmt.Errorf("unexpected argument %s: this command takes no arguments", bot.Code(words[0]))
+		}
+		return nil, fmt.Errorf("unexpected argument %s", bot.Code(words[len(t.Args)]))
 	}
 	values := make([]string, len(t.Args))
 	for i, a := range t.Args {
 		if i >= len(words) {
 			if a.Default == "" {
-				return nil, t.usageError("missing " + bot.Code(a.Name))
+				return nil, fmt.Errorf("missing argument %s", bot.Code("<"+a.Name+">"))
 			}
 			values[i] = a.Default
 			continue
 		}
 		v, err := t.check(i, words[i])
 		if err != nil {
-			return nil, t.usageError(err.Error())
+			return nil, err
 		}
 		values[i] = v
 	}
@@ -491,35 +496,16 @@ func (t *Trigger) check(i int, value string) (string, error) {
 				return e, nil
 			}
 		}
-		return "", fmt.Errorf("%s must be one of %s, not %s", bot.Code(a.Name), strings.Join(a.Enum, ", "), bot.Code(value))
+		return "", fmt.Errorf("%s must be one of %s, not %s", bot.Code("<"+a.Name+">"), strings.Join(a.Enum, ", "), bot.Code(value))
 	}
 	re := t.pattern[i]
 	if re == nil {
 		re = defaultPattern
 	}
 	if !re.MatchString(value) || !utf8.ValidString(value) {
-		return "", fmt.Errorf("%s is not a valid %s", bot.Code(value), bot.Code(a.Name))
+		return "", fmt.Errorf("%s is not a valid %s", bot.Code(value), bot.Code("<"+a.Name+">"))
 	}
 	return value, nil
-}
-
-func (t *Trigger) usageError(problem string) error {
-	usage := t.Name
-	for _, a := range t.Args {
-		if len(a.Enum) > 0 {
-			usage += " <" + strings.Join(a.Enum, "|") + ">"
-		} else {
-			usage += " <" + a.Name + ">"
-		}
-	}
-	return bot.UserError(fmt.Sprintf("%s. Usage: %s", upperFirst(problem), bot.Code(usage)))
-}
-
-func upperFirst(s string) string {
-	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
-		return string(s[0]-'a'+'A') + s[1:]
-	}
-	return s
 }
 
 // line is the canonical command line: what confirmation codes sign and

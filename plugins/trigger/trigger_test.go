@@ -142,9 +142,9 @@ func TestTrigger(t *testing.T) {
 			[]call{{"POST", "/api/jobs/deploy-api/run", "", "Bearer ci-token-123", `{"env": "staging", "by": "Grace \"Amazing\" Hopper"}`}}},
 		{"values escaped for URL and JSON", ada, `note "50% done & <b>ok</b>?"`, "^✅ `note 50% done & <b>ok</b>\\?`",
 			[]call{{"POST", "/notes", "text=50%25%20done%20%26%20%3Cb%3Eok%3C%2Fb%3E%3F&by=aad-ada", "", `{"text": "50% done \u0026 \u003cb\u003eok\u003c/b\u003e?"}`}}},
-		{"unknown enum value", ada, "deploy db", "^`service` must be one of web, api, not `db`. Usage: `deploy <web\\|api> <staging\\|prod>`$", nil},
-		{"missing argument", ada, "deploy", "^Missing `service`. Usage:", nil},
-		{"too many", ada, "deploy web prod now", "^Too many arguments: `now`", nil},
+		{"unknown enum value", ada, "deploy db", "^`<service>` must be one of web, api, not `db`.\n\nUsage: `deploy <web\\|api> \\[<staging\\|prod>\\]`\n\nSend `help deploy` for details.$", nil},
+		{"missing argument", ada, "deploy", "^Missing argument `<service>`.\n\nUsage: `deploy <web\\|api> \\[<staging\\|prod>\\]`", nil},
+		{"too many", ada, "deploy web prod now", "^Unexpected argument `now`.\n\nUsage: ", nil},
 		{"forged code", ada, "release --confirm XXXXX-XXXXX", "^That confirmation code is not valid", nil},
 		{"help lists triggers", ada, "help", "(?m)^\\[Adaptive Card\\]\n(.*\n)*deploy: +Deploy a service", nil},
 	}
@@ -202,7 +202,7 @@ func TestTriggerConfirmation(t *testing.T) {
 		{ada, "deploy api prod --confirm " + code, "That confirmation code is not valid", false},
 		{ada, "deploy web prod --confirm=" + strings.ToLower(code), "✅ `deploy web prod`: 201 Created", true},
 		{ada, "deploy web prod --confirm " + code, "That confirmation code is not valid", false},
-		{ada, "deploy web prod --confirm", "`--confirm` needs the code", false},
+		{ada, "deploy web prod --confirm", "Flag `--confirm` needs the code I sent you.\n\nUsage: `deploy <web|api> [<staging|prod>]`", false},
 	}
 	for _, st := range steps {
 		r, err := s.Send(bottest.Message{Text: st.text, From: st.from})
