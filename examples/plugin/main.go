@@ -1,5 +1,5 @@
 // Plugin shows a custom plugin in a few lines, built into the standard
-// outhook binary: "@Bot roll 3" rolls three dice.
+// outhook binary: "@Bot roll 3 --sides 20" rolls three twenty-sided dice.
 //
 //	go run ./examples/plugin chat
 package main
@@ -10,34 +10,42 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/cmd"
 	"github.com/outhook/outhook/plugins"
 	_ "github.com/outhook/outhook/plugins/standard"
 	"github.com/outhook/outhook/router"
 )
 
+// rollArgs declares what roll takes; the router parses, validates and
+// explains it in help.
+type rollArgs struct {
+	Count int `arg:"" optional:"" default:"1" help:"How many dice."`
+	Sides int `short:"s" default:"6" help:"Sides of each die, 2 to 100."`
+}
+
 // dice is the plugin: a set of commands.
 type dice struct{}
 
 func (dice) Commands() []*router.Command {
 	return []*router.Command{{
-		Name:    "roll",
-		Summary: "Roll dice: roll [count]",
-		Usage:   "[count]",
+		Name:     "roll",
+		Summary:  "Roll dice",
+		Examples: []string{"roll", "roll 3 --sides 20"},
+		Args:     rollArgs{},
 		Handler: func(c *router.Context) error {
-			n := 1
-			if len(c.Args) > 0 {
-				var err error
-				if n, err = strconv.Atoi(c.Args[0]); err != nil || n < 1 || n > 20 {
-					return bot.UserError("count must be a number from 1 to 20")
-				}
+			a := c.Parsed.(*rollArgs)
+			// Ranges are rules the tags cannot state: answer as the parser would.
+			if a.Count < 1 || a.Count > 20 {
+				return &router.UsageError{Command: c.Command, Err: fmt.Errorf("count must be from 1 to 20, not %d", a.Count)}
 			}
-			rolls := make([]string, n)
+			if a.Sides < 2 || a.Sides > 100 {
+				return &router.UsageError{Command: c.Command, Err: fmt.Errorf("--sides must be from 2 to 100, not %d", a.Sides)}
+			}
+			rolls := make([]string, a.Count)
 			for i := range rolls {
-				rolls[i] = strconv.Itoa(1 + rand.IntN(6))
+				rolls[i] = strconv.Itoa(1 + rand.IntN(a.Sides))
 			}
-			return c.Text(fmt.Sprintf("🎲 %s", strings.Join(rolls, " ")))
+			return c.Text("🎲 " + strings.Join(rolls, " "))
 		},
 	}}
 }

@@ -21,8 +21,13 @@ func TestRoll(t *testing.T) {
 	tests := []struct{ text, command, want string }{
 		{"roll", "roll", `^🎲 [1-6]$`},
 		{"ROLL 3", "roll", `^🎲 [1-6] [1-6] [1-6]$`},
-		{"roll many", "roll", `count must be a number`},
-		{"help", "help", `(?m)^roll: Roll dice: roll \[count\]$`}, // the list card, rendered
+		{"roll 2 --sides 20", "roll", `^🎲 ([1-9]|1[0-9]|20) ([1-9]|1[0-9]|20)$`},
+		{"roll 2 -s 4", "roll", `^🎲 [1-4] [1-4]$`},
+		{"roll many", "roll", "(?s)`many`.*Usage: `roll"},
+		{"roll 0", "roll", "(?s)Count must be from 1 to 20, not 0.*Usage: `roll"},
+		{"roll --sides 1", "roll", "(?s)--sides must be from 2 to 100, not 1.*Usage: `roll"},
+		{"roll --sides six", "roll", "(?s)six.*Usage: `roll"},
+		{"help roll", "help", `(?s)roll.*--sides.*2 to 100`},
 	}
 	for _, tt := range tests {
 		got, err := s.Say(tt.text)
@@ -43,7 +48,7 @@ func TestRoll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v := c.Facts()["roll"]; v != "Roll dice: roll [count]" {
-		t.Errorf("got roll's line %q; want %q", v, "Roll dice: roll [count]")
+	if v := c.Facts()["roll"]; v != "Roll dice" {
+		t.Errorf("got roll's line %q; want %q", v, "Roll dice")
 	}
 }
