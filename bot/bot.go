@@ -315,6 +315,9 @@ func (b *Bot) result(c *Context, err error) Reply {
 	return Textf("Sorry, something went wrong while answering. (ref %s)", c.Activity.ID)
 }
 
+// contentTypeJSON is the content type Teams sends and expects back.
+const contentTypeJSON = "application/json; charset=utf-8"
+
 // writeReply writes r with an explicit Content-Length and flushes, so the
 // client has the whole reply even while the handler goroutine still runs.
 func writeReply(ec echo.Context, r Reply) error {
@@ -323,7 +326,7 @@ func writeReply(ec echo.Context, r Reply) error {
 		data = []byte(`{"type":"message","text":"Sorry, the reply could not be encoded."}`)
 	}
 	res := ec.Response()
-	res.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSONCharsetUTF8)
+	res.Header().Set(echo.HeaderContentType, contentTypeJSON)
 	res.Header().Set(echo.HeaderContentLength, strconv.Itoa(len(data)))
 	res.WriteHeader(http.StatusOK)
 	if _, err := res.Write(data); err != nil {

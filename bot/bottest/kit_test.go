@@ -14,7 +14,8 @@ import (
 	"github.com/outhook/outhook/router"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+// -update is read by bottest.Golden through the flag package.
+var _ = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 

@@ -20,7 +20,8 @@ import (
 	"github.com/outhook/outhook/router"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+// -update is read by bottest.Golden through the flag package.
+var _ = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var ana = bot.Account{ID: "29:ana", Name: "Ana Lima", AADObjectID: "aad-ana"}
 

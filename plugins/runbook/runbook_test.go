@@ -12,7 +12,8 @@ import (
 	"github.com/outhook/outhook/router"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+// -update is read by bottest.Golden through the flag package.
+var _ = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var settings = map[string]any{
 	"entries": []any{
