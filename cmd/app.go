@@ -131,6 +131,9 @@ func (s *server) newHook(w config.Webhook, logger zerolog.Logger) (hook, error) 
 	if err != nil {
 		return fail(err)
 	}
+	if followUps != nil {
+		followUps = s.metrics.Poster(w.Name, followUps)
+	}
 	b, err := bot.New(bot.Config{
 		Secrets:   secrets,
 		Handler:   handler,

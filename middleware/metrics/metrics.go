@@ -17,6 +17,7 @@
 package metrics
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -157,6 +158,22 @@ func (m *Metrics) Observer(name string) bot.Observer {
 // outcomes small: each is a time series.
 func (m *Metrics) FollowUp(webhook, outcome string) {
 	m.followUps.WithLabelValues(webhook, outcome).Inc()
+}
+
+// Poster wraps p, the follow-up poster of the webhook called name, so that
+// every follow-up is counted as "sent" or "failed".
+func (m *Metrics) Poster(name string, p bot.Poster) bot.Poster {
+	sent := m.followUps.WithLabelValues(name, "sent")
+	failed := m.followUps.WithLabelValues(name, "failed")
+	return bot.PosterFunc(func(ctx context.Context, f *bot.FollowUp) error {
+		err := p.Post(ctx, f)
+		if err != nil {
+			failed.Inc()
+		} else {
+			sent.Inc()
+		}
+		return err
+	})
 }
 
 // Denied counts one refused command of the webhook called name, with the

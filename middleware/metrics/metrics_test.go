@@ -1,6 +1,8 @@
 package metrics_test
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -36,7 +38,15 @@ func TestMetrics(t *testing.T) {
 	obs.Answered(bot.Answer{Outcome: bot.OutcomeOK})
 	obs.Rejected(bot.Rejection{Status: 401, Reason: bot.RejectSignature})
 	obs.Rejected(bot.Rejection{Status: 413, Reason: bot.RejectTooLarge})
-	m.FollowUp("a", "sent")
+	poster := m.Poster("a", bot.PosterFunc(func(_ context.Context, f *bot.FollowUp) error {
+		if f.Line == "fail" {
+			return errors.New("webhook answered 500")
+		}
+		return nil
+	}))
+	for _, line := range []string{"ok", "ok", "fail"} {
+		_ = poster.Post(context.Background(), &bot.FollowUp{Line: line})
+	}
 	m.Denied("a", "rule")
 	m.Denied("a", "rule")
 	m.BudgetMissed("b")
@@ -56,7 +66,8 @@ outhook_commands_total{command="ping",outcome="ok",webhook="a"} 1
 outhook_denials_total{reason="rule",webhook="a"} 2
 # HELP outhook_followups_total Follow-up messages posted after the synchronous reply, by webhook and outcome.
 # TYPE outhook_followups_total counter
-outhook_followups_total{outcome="sent",webhook="a"} 1
+outhook_followups_total{outcome="failed",webhook="a"} 1
+outhook_followups_total{outcome="sent",webhook="a"} 2
 # HELP outhook_http_requests_total Webhook requests answered, by webhook and HTTP status code.
 # TYPE outhook_http_requests_total counter
 outhook_http_requests_total{code="200",webhook="a"} 2
