@@ -142,7 +142,7 @@ func (s *server) newHook(w config.Webhook, logger zerolog.Logger) (hook, error) 
 		BodyLimit: w.BodyLimit,
 		Observer:  s.metrics.Observer(w.Name),
 		FollowUps: followUps,
-		Jobs:      bot.JobsConfig{Timeout: w.FollowUp.Budget},
+		Jobs:      bot.JobsConfig{Timeout: w.FollowUp.Budget, Workers: w.FollowUp.Workers, Queue: w.FollowUp.Queue},
 	})
 	if err != nil {
 		return fail(err)

@@ -167,6 +167,12 @@ func (s *ServeCmd) resolve(g *Globals) (config.Config, error) {
 		if w.FollowUp.Enabled() && (ex["job-timeout"] || w.FollowUp.Budget == 0) {
 			w.FollowUp.Budget = s.JobTimeout
 		}
+		if w.FollowUp.Enabled() && (ex["jobs"] || w.FollowUp.Workers == 0) {
+			w.FollowUp.Workers = s.Jobs
+		}
+		if w.FollowUp.Enabled() && (ex["job-queue"] || w.FollowUp.Queue == 0) {
+			w.FollowUp.Queue = s.JobQueue
+		}
 	}
 	c.Webhooks = hooks
 	return c, nil

@@ -60,6 +60,7 @@ webhooks:
   - name: ops
     path: /file-path
     budget: 2s
+    followup: {url_env: OPS_FOLLOWUP_URL, workers: 2}
 `)
 	tests := []struct {
 		name string
@@ -94,13 +95,19 @@ webhooks:
 			func(c config.Config) any { return c.Webhooks[0].Path }, "/flag-path"},
 		{"single webhook token from OUTHOOK_SECRET", nil, []string{"--config", file},
 			func(c config.Config) any { return c.Webhooks[0].SecretEnv }, "OUTHOOK_SECRET"},
+		{"job workers from file", nil, []string{"--config", file}, func(c config.Config) any { return c.Webhooks[0].FollowUp.Workers }, 2},
+		{"job workers flag over file", nil, []string{"--config", file, "--jobs", "8"},
+			func(c config.Config) any { return c.Webhooks[0].FollowUp.Workers }, 8},
+		{"job queue default", nil, []string{"--config", file}, func(c config.Config) any { return c.Webhooks[0].FollowUp.Queue }, 16},
+		{"job queue from env", map[string]string{"OUTHOOK_JOB_QUEUE": "3"}, []string{"--config", file},
+			func(c config.Config) any { return c.Webhooks[0].FollowUp.Queue }, 3},
 		{"no file: one default webhook", nil, []string{"--path", "/p", "--secret-file", "/s"},
 			func(c config.Config) any { return c.Webhooks }, []config.Webhook{{Name: "default", Path: "/p",
 				SecretEnv: "OUTHOOK_SECRET", SecretFile: "/s", Budget: 4 * time.Second, BodyLimit: 1 << 20}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, k := range []string{"OUTHOOK_LISTEN", "OUTHOOK_CONFIG", "OUTHOOK_LOG_LEVEL", "OUTHOOK_BUDGET", "OUTHOOK_PLUGINS"} {
+			for _, k := range []string{"OUTHOOK_LISTEN", "OUTHOOK_CONFIG", "OUTHOOK_LOG_LEVEL", "OUTHOOK_BUDGET", "OUTHOOK_PLUGINS", "OUTHOOK_JOB_QUEUE"} {
 				t.Setenv(k, "")
 				os.Unsetenv(k)
 			}

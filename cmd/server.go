@@ -26,6 +26,8 @@ type BotFlags struct {
 
 	FollowUpURLFile string        `name:"followup-url-file" help:"File with the incoming-webhook URL where results that miss the budget are posted (or set $OUTHOOK_FOLLOWUP_URL; the URL is a secret)." env:"OUTHOOK_FOLLOWUP_URL_FILE" type:"path"`
 	JobTimeout      time.Duration `help:"How long a background job may run." default:"10m" env:"OUTHOOK_JOB_TIMEOUT"`
+	Jobs            int           `help:"How many background jobs run at once." default:"4" env:"OUTHOOK_JOBS"`
+	JobQueue        int           `help:"How many background jobs may wait for a worker; more are refused at once with \"busy, try again\"." default:"16" env:"OUTHOOK_JOB_QUEUE"`
 }
 
 // newBot builds the router with the chosen plugins and the bot around it.
@@ -45,7 +47,7 @@ func (f *BotFlags) newBot(secrets []string, logger zerolog.Logger) (*bot.Bot, er
 		Budget:    f.Budget,
 		BodyLimit: f.BodyLimit,
 		FollowUps: followUps,
-		Jobs:      bot.JobsConfig{Timeout: f.JobTimeout},
+		Jobs:      bot.JobsConfig{Timeout: f.JobTimeout, Workers: f.Jobs, Queue: f.JobQueue},
 	})
 }
 

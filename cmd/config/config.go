@@ -180,6 +180,13 @@ type FollowUp struct {
 	// Budget is how long a command may keep running after the synchronous
 	// reply to post its follow-up. Optional; default chosen by the bot.
 	Budget time.Duration `yaml:"budget"`
+	// Workers is how many background jobs run at once. Optional; default
+	// 4 (flag --jobs).
+	Workers int `yaml:"workers"`
+	// Queue is how many jobs may wait for a worker; beyond it new work is
+	// refused at once with "busy, try again". Optional; default 16 (flag
+	// --job-queue).
+	Queue int `yaml:"queue"`
 }
 
 // Enabled reports whether a follow-up URL source is configured.

@@ -190,6 +190,15 @@ func (f *File) checkFollowUp(errs *Errors, at string, fu FollowUp) {
 	if fu.Budget > 0 && !fu.Enabled() {
 		*errs = append(*errs, f.problem(at+".budget", "a follow-up budget is set but no url_env or url_file"))
 	}
+	if fu.Workers < 0 {
+		*errs = append(*errs, f.problem(at+".workers", "workers must not be negative"))
+	}
+	if fu.Queue < 0 {
+		*errs = append(*errs, f.problem(at+".queue", "queue must not be negative (0 takes the default)"))
+	}
+	if (fu.Workers > 0 || fu.Queue > 0) && !fu.Enabled() {
+		*errs = append(*errs, f.problem(at, "jobs are set up but no url_env or url_file says where their results go"))
+	}
 }
 
 func (f *File) checkAccess(errs *Errors, at string, a Access) {
