@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -19,9 +20,11 @@ import (
 // TestFollowUpEndToEnd: a signed post to a real bot whose handler misses
 // its budget gets the timeout notice in time, and its result reaches the
 // local incoming webhook exactly once, through a 429 and a 500, addressed
-// to the asker and quoting the command.
+// to the asker and quoting the command, with the result's own mentions as
+// real mentions (the asker once, though mentioned twice).
 func TestFollowUpEndToEnd(t *testing.T) {
 	rc := newReceiver(t, "429 0", "500", "202")
+	grace := bot.Account{ID: "29:1grace", Name: "Hopper, Grace <R&D>"}
 	s := newSender(t, rc.url, incoming.Config{})
 	token := bot.NewToken()
 	b, err := bot.New(bot.Config{
@@ -31,7 +34,7 @@ func TestFollowUpEndToEnd(t *testing.T) {
 		Handler: bot.HandlerFunc(func(c *bot.Context) error {
 			c.SetCommand("deploy")
 			time.Sleep(100 * time.Millisecond)
-			return c.Text("deployed to prod")
+			return c.Reply(bot.Text("deployed to prod; thanks").Mention(c.Activity.From, grace))
 		}),
 	})
 	if err != nil {
@@ -68,9 +71,7 @@ func TestFollowUpEndToEnd(t *testing.T) {
 					} `json:"items"`
 				} `json:"body"`
 				MSTeams struct {
-					Entities []struct {
-						Mentioned bot.Account `json:"mentioned"`
-					} `json:"entities"`
+					Entities []bot.Entity `json:"entities"`
 				} `json:"msteams"`
 			} `json:"content"`
 		} `json:"attachments"`
@@ -85,11 +86,20 @@ func TestFollowUpEndToEnd(t *testing.T) {
 	if got := card.Body[1].Items[0].Text; got != "deploy prod" {
 		t.Errorf("got %q; want the command quoted", got)
 	}
-	if got := card.Body[2].Text; got != "deployed to prod" {
-		t.Errorf("got %q; want the result", got)
+	const result = "deployed to prod; thanks <at>Ada Lovelace</at> <at>Hopper, Grace &lt;R&amp;D&gt;</at>"
+	if got := card.Body[2].Text; got != result {
+		t.Errorf("got %q; want %q", got, result)
 	}
-	if got := card.MSTeams.Entities[0].Mentioned.ID; got != msg.Activity().From.AADObjectID {
-		t.Errorf("got mention id %q; want the asker's AAD object id", got)
+	want := []bot.Entity{
+		{Type: "mention", Text: "<at>Ada Lovelace</at>",
+			Mentioned: &bot.Account{ID: msg.Activity().From.AADObjectID, Name: "Ada Lovelace"}},
+		{Type: "mention", Text: "<at>Hopper, Grace &lt;R&amp;D&gt;</at>",
+			Mentioned: &bot.Account{ID: grace.ID, Name: grace.Name}},
+	}
+	if got := card.MSTeams.Entities; !reflect.DeepEqual(got, want) {
+		gb, _ := json.Marshal(got)
+		wb, _ := json.Marshal(want)
+		t.Errorf("got entities %s; want %s", gb, wb)
 	}
 
 	// Teams delivers the same activity again: the result is not posted twice.

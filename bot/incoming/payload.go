@@ -28,15 +28,22 @@ type Message struct {
 	// with ErrDuplicate. Optional; empty disables the check.
 	Key string
 	// Mention is who the message is for. On Workflows URLs it becomes a
-	// real mention when the account has an AAD object id; elsewhere the
-	// name is shown in bold.
+	// real mention, by the account's AAD object id or else its Teams id;
+	// elsewhere the name is shown in bold.
 	Mention *bot.Account
 	// Quote is the command the message answers, shown under the mention.
 	Quote string
 	// Title is a heading.
 	Title string
-	// Text is the body, in the markdown subset Teams renders.
+	// Text is the body, in the markdown subset Teams renders. It may
+	// mention people with <at>Name</at> tags that have their entities in
+	// Entities (bot.At, bot.Reply.Mention, bot.Escapef).
 	Text string
+	// Entities are the mention entities of the tags in Text and Title. On
+	// Workflows URLs each becomes a real mention (Teams notifies the
+	// person); on connector URLs, and for a tag without its entity, the
+	// name is shown in bold instead. Entities of other types are ignored.
+	Entities []bot.Entity
 	// Attachments are cards: Adaptive Cards are merged into the posted
 	// card; on connector URLs a MessageCard (ConnectorCard) is used as is;
 	// the title, text and open-URL buttons of other cards are kept.
@@ -54,6 +61,7 @@ func FromFollowUp(f *bot.FollowUp) Message {
 		Mention:     &asker,
 		Quote:       f.Line,
 		Text:        f.Reply.Text,
+		Entities:    f.Reply.Entities,
 		Attachments: f.Reply.Attachments,
 		Summary:     f.Reply.Summary,
 	}
@@ -106,20 +114,23 @@ func textBlock(text string, extra ...any) object {
 // escapeName makes a display name safe inside <at>…</at>.
 var escapeName = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace
 
-// adaptiveCard builds one Adaptive Card from m; mentions become entities
-// when real is true.
+// adaptiveCard builds one Adaptive Card from m. When real is true, the
+// asker, the mentions in Entities and those of the Adaptive Cards in
+// Attachments become msteams.entities, one per person and tag; otherwise,
+// and for tags without an entity, names are shown in bold.
 func (m *Message) adaptiveCard(real bool) (object, error) {
-	var body, actions, entities []any
+	var body, actions []any
+	ms := &mentions{asker: m.Mention}
 	version := "1.4"
+	quoteAt := -1
 	if p := m.Mention; p != nil && p.Name != "" {
-		who := "**" + p.Name + "**"
-		if real && p.AADObjectID != "" {
-			tag := "<at>" + escapeName(p.Name) + "</at>"
-			who = tag
-			entities = append(entities, object{
-				"type": "mention", "text": tag,
-				"mentioned": object{"id": p.AADObjectID, "name": p.Name},
-			})
+		who := bold(p.Name)
+		if id := p.AADObjectID; real && (id != "" || p.ID != "") {
+			if id == "" {
+				id = p.ID
+			}
+			who = tagFor(p.Name)
+			ms.add(who, id, p.Name)
 		}
 		if m.Quote != "" {
 			who += " asked:"
@@ -127,6 +138,7 @@ func (m *Message) adaptiveCard(real bool) (object, error) {
 		body = append(body, textBlock(who))
 	}
 	if m.Quote != "" {
+		quoteAt = len(body)
 		body = append(body, object{
 			"type": "Container", "style": "emphasis",
 			"items": []any{textBlock(m.Quote, "fontType", "Monospace", "isSubtle", true)},
@@ -137,6 +149,9 @@ func (m *Message) adaptiveCard(real bool) (object, error) {
 	}
 	if m.Text != "" {
 		body = append(body, textBlock(m.Text))
+	}
+	if real {
+		ms.addEntities(m.Entities)
 	}
 	for i, a := range m.Attachments {
 		var c object
@@ -157,14 +172,25 @@ func (m *Message) adaptiveCard(real bool) (object, error) {
 		if acts, ok := c["actions"].([]any); ok {
 			actions = append(actions, acts...)
 		}
-		if ms, ok := c["msteams"].(object); ok {
-			if es, ok := ms["entities"].([]any); ok && real {
-				entities = append(entities, es...)
+		if ms2, ok := c["msteams"].(object); ok {
+			if es, ok := ms2["entities"].([]any); ok && real {
+				ms.addCard(es)
 			}
 		}
 	}
 	if len(body) == 0 && m.Summary != "" {
 		body = append(body, textBlock(m.Summary))
+	}
+	// The quoted command is what the asker typed: shown as is, never a
+	// mention.
+	used := map[string]bool{}
+	for i := range body {
+		if i != quoteAt {
+			body[i] = ms.rewrite(body[i], real, used)
+		}
+	}
+	for i := range actions {
+		actions[i] = ms.rewrite(actions[i], real, used)
 	}
 	card := object{
 		"type":    "AdaptiveCard",
@@ -176,8 +202,8 @@ func (m *Message) adaptiveCard(real bool) (object, error) {
 	if len(actions) > 0 {
 		card["actions"] = actions
 	}
-	if len(entities) > 0 {
-		card["msteams"].(object)["entities"] = entities
+	if es := ms.wire(used); len(es) > 0 {
+		card["msteams"].(object)["entities"] = es
 	}
 	return card, nil
 }
@@ -204,11 +230,13 @@ func fallback(c object) (body, actions []any) {
 	return body, actions
 }
 
-// messageCard builds a MessageCard for a connector URL.
+// messageCard builds a MessageCard for a connector URL. MessageCards
+// cannot mention people: every mention tag, in the text or in a card,
+// becomes the name in bold.
 func (m *Message) messageCard() object {
 	var header string
 	if p := m.Mention; p != nil && p.Name != "" {
-		header = "**" + p.Name + "**"
+		header = bold(p.Name)
 		if m.Quote != "" {
 			header += " asked: `" + strings.ReplaceAll(m.Quote, "`", "'") + "`"
 		}
@@ -238,10 +266,8 @@ func (m *Message) messageCard() object {
 		}
 	}
 	var parts []string
-	for _, s := range []string{header, m.Text} {
-		if s != "" {
-			parts = append(parts, s)
-		}
+	if m.Text != "" {
+		parts = append(parts, m.Text)
 	}
 	if t, ok := card["text"].(string); ok && t != "" {
 		parts = append(parts, t)
@@ -249,13 +275,22 @@ func (m *Message) messageCard() object {
 	if len(parts) > 0 {
 		card["text"] = strings.Join(parts, "\n\n")
 	}
+	summary, _ := card["summary"].(string)
+	(&mentions{}).rewrite(card, false, nil)
+	card["summary"] = plainMentions(summary)
+	if header != "" {
+		if t, ok := card["text"].(string); ok {
+			header += "\n\n" + t
+		}
+		card["text"] = header
+	}
 	return card
 }
 
 // summary is the MessageCard summary Teams requires when text is missing.
 func (m *Message) summary() string {
 	for _, s := range []string{m.Summary, m.Title, m.Text, m.Quote} {
-		if s = strings.TrimSpace(s); s != "" {
+		if s = strings.TrimSpace(plainMentions(s)); s != "" {
 			if utf8.RuneCountInString(s) > 80 {
 				s = string([]rune(s)[:79]) + "…"
 			}

@@ -331,6 +331,30 @@ func TestPayloads(t *testing.T) {
 	connector := bot.Attachment{ContentType: incoming.ConnectorCard, Content: bot.RawJSON(
 		`{"@type":"MessageCard","themeColor":"00FF00","sections":[{"facts":[{"name":"env","value":"prod"}]}]}`)}
 	ada := &bot.Account{ID: "29:1ada", Name: "Lovelace, Ada & co", AADObjectID: "6b8f1b7e-3c2a-4e5d-9f10-2a3b4c5d6e7f"}
+
+	// A result that mentions the asker again (by Teams id: one mention,
+	// by AAD object id), someone whose name needs escaping, and a tag with
+	// no entity; a card with its own mentions, one a duplicate, one unused.
+	bob := bot.Account{ID: "29:1bob", Name: "Bob <Ops> & *Sons*"}
+	mentioned := bot.Text("Deployed, thanks").Mention(*ada, bob)
+	mentioned.Text += "; cc <at>No*body</at>"
+	mentioned.Entities = append(mentioned.Entities, bot.Entity{Type: "clientInfo", Locale: "en-GB"})
+	onCall := bot.Attachment{ContentType: incoming.AdaptiveCard, Content: bot.RawJSON(
+		`{"type":"AdaptiveCard","version":"1.4","body":[` +
+			`{"type":"TextBlock","text":"On call: <at>Grace Hopper</at>"},` +
+			`{"type":"FactSet","facts":[{"title":"reviewer","value":"<at>Bob &lt;Ops&gt; &amp; *Sons*</at>"}]}],` +
+			`"msteams":{"entities":[` +
+			`{"type":"mention","text":"<at>Grace Hopper</at>","mentioned":{"id":"grace@contoso.com","name":"Grace Hopper"}},` +
+			`{"type":"mention","text":"<at>Bob &lt;Ops&gt; &amp; *Sons*</at>","mentioned":{"id":"29:1bob","name":"Bob <Ops> & *Sons*"}},` +
+			`{"type":"mention","text":"<at>Ghost</at>","mentioned":{"id":"29:ghost","name":"Ghost"}}]}}`)}
+	sectioned := bot.Attachment{ContentType: incoming.ConnectorCard, Content: bot.RawJSON(
+		`{"@type":"MessageCard","summary":"On call: <at>Grace Hopper</at>","sections":[{"activityTitle":"On call: <at>Grace Hopper</at>"}]}`)}
+	withMentions := incoming.Message{Mention: ada, Quote: "deploy prod <at>x</at>", Text: mentioned.Text, Entities: mentioned.Entities}
+	withCard := withMentions
+	withCard.Attachments = []bot.Attachment{onCall}
+	withConnector := withMentions
+	withConnector.Attachments = []bot.Attachment{sectioned}
+	noAAD := &bot.Account{ID: "29:1old", Name: "Old Client"}
 	tests := []struct {
 		name string
 		kind incoming.Kind
@@ -342,6 +366,10 @@ func TestPayloads(t *testing.T) {
 		{"connector-followup", incoming.Connector, incoming.Message{Mention: ada, Quote: "deploy `prod`", Text: "**deployed**"}},
 		{"connector-card", incoming.Connector, incoming.Message{Mention: ada, Quote: "status", Attachments: []bot.Attachment{connector}}},
 		{"connector-adaptive", incoming.Connector, incoming.Message{Mention: ada, Quote: "status", Attachments: []bot.Attachment{adaptive}}},
+		{"workflows-mentions", incoming.Workflows, withCard},
+		{"workflows-asker-teams-id", incoming.Workflows, incoming.Message{Mention: noAAD, Quote: "ping", Text: "pong"}},
+		{"connector-mentions", incoming.Connector, withConnector},
+		{"connector-adaptive-mentions", incoming.Connector, withCard},
 		{"send-title", incoming.Connector, incoming.Message{Title: "Nightly build", Text: "passed"}},
 	}
 	for _, tt := range tests {
