@@ -53,14 +53,14 @@ func (s *SendCmd) Run(g *Globals) error {
 		if err != nil {
 			return err
 		}
-		text, atts, err := parseCard(data)
+		c, err := parseCard(data)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.Card, err)
 		}
 		if m.Text == "" {
-			m.Text = text
+			m.Text, m.Entities = c.Text, c.Entities
 		}
-		m.Attachments = atts
+		m.Attachments = c.Attachments
 	}
 	if sender.Kind() == incoming.Workflows {
 		for _, a := range m.Attachments {
@@ -96,30 +96,32 @@ func (s *SendCmd) readCard(stdin io.Reader) ([]byte, error) {
 	return data, nil
 }
 
-// parseCard reads an Adaptive Card, a MessageCard or a whole message.
-func parseCard(data []byte) (string, []bot.Attachment, error) {
+// parseCard reads an Adaptive Card, a MessageCard or a whole message; a
+// message's text keeps its mention entities.
+func parseCard(data []byte) (incoming.Message, error) {
 	var probe struct {
 		Type        string           `json:"type"`
 		AtType      string           `json:"@type"`
 		Text        string           `json:"text"`
+		Entities    []bot.Entity     `json:"entities"`
 		Attachments []bot.Attachment `json:"attachments"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
-		return "", nil, fmt.Errorf("not valid JSON: %w", err)
+		return incoming.Message{}, fmt.Errorf("not valid JSON: %w", err)
 	}
 	switch {
 	case probe.AtType == "MessageCard":
-		return "", []bot.Attachment{{ContentType: incoming.ConnectorCard, Content: bot.RawJSON(data)}}, nil
+		return incoming.Message{Attachments: []bot.Attachment{{ContentType: incoming.ConnectorCard, Content: bot.RawJSON(data)}}}, nil
 	case probe.Type == "AdaptiveCard":
-		return "", []bot.Attachment{{ContentType: incoming.AdaptiveCard, Content: bot.RawJSON(data)}}, nil
+		return incoming.Message{Attachments: []bot.Attachment{{ContentType: incoming.AdaptiveCard, Content: bot.RawJSON(data)}}}, nil
 	case probe.Type == "message":
 		for i, a := range probe.Attachments {
 			if a.ContentType == "" || len(a.Content) == 0 {
-				return "", nil, fmt.Errorf("attachment %d has no contentType or content", i)
+				return incoming.Message{}, fmt.Errorf("attachment %d has no contentType or content", i)
 			}
 		}
-		return probe.Text, probe.Attachments, nil
+		return incoming.Message{Text: probe.Text, Entities: probe.Entities, Attachments: probe.Attachments}, nil
 	}
-	return "", nil, errors.New(`not a card: want an Adaptive Card {"type":"AdaptiveCard",…}, ` +
+	return incoming.Message{}, errors.New(`not a card: want an Adaptive Card {"type":"AdaptiveCard",…}, ` +
 		`a MessageCard {"@type":"MessageCard",…} or a message {"type":"message","attachments":[…]}`)
 }

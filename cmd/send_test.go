@@ -56,6 +56,14 @@ func TestSend(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(`{"type":"Nope"}`), 0o600)
 	msgCard := `{"@type":"MessageCard","summary":"s","text":"from stdin"}`
+	// A whole message with a mention (as a bot reply has it), and a card
+	// with its own: on Workflows both stay mentions, on a connector the
+	// names are bold.
+	mentioning := filepath.Join(dir, "mentioning.json")
+	os.WriteFile(mentioning, []byte(`{"type":"message","text":"ping <at>R&amp;D</at>",`+
+		`"entities":[{"type":"mention","text":"<at>R&amp;D</at>","mentioned":{"id":"29:rd","name":"R&D"}}]}`), 0o600)
+	mentionCard := `{"type":"AdaptiveCard","body":[{"type":"TextBlock","text":"<at>Grace</at>"}],` +
+		`"msteams":{"entities":[{"type":"mention","text":"<at>Grace</at>","mentioned":{"id":"grace@contoso.com","name":"Grace"}}]}}`
 
 	tests := []struct {
 		name   string
@@ -70,6 +78,12 @@ func TestSend(t *testing.T) {
 		{"title and adaptive file", 202, "", []string{"--title", "Nightly", "--card", adaptive}, 0, "(workflows)", `from a file`},
 		{"whole message", 202, "", []string{"--card", message}, 0, "posted", `"text":"hi"`},
 		{"message card from stdin to a connector", 200, msgCard, []string{"--kind", "connector", "--card", "-"}, 0, "(connector)", `"@type":"MessageCard"`},
+		{"message with a mention", 202, "", []string{"--card", mentioning}, 0, "(workflows)",
+			`"entities":[{"mentioned":{"id":"29:rd","name":"R\u0026D"},"text":"\u003cat\u003eR\u0026amp;D\u003c/at\u003e","type":"mention"}]`},
+		{"message with a mention to a connector", 200, "", []string{"--kind", "connector", "--card", mentioning}, 0, "(connector)",
+			`"text":"ping **R\u0026amp;D**"`},
+		{"card with a mention", 202, mentionCard, []string{"--card", "-"}, 0, "(workflows)", `"id":"grace@contoso.com"`},
+		{"text with a tag to a connector", 200, "", []string{"--kind", "connector", "hi <at>Bob</at>"}, 0, "(connector)", `"text":"hi **Bob**"`},
 		{"message card to workflows", 202, msgCard, []string{"--card", "-"}, 1, "cannot be posted to a Workflows URL", ""},
 		{"not a card", 202, "", []string{"--card", bad}, 1, "not a card", ""},
 		{"nothing", 202, "", nil, 1, "nothing to send", ""},

@@ -14,6 +14,15 @@
 //	if err != nil { ... }
 //	b, err := bot.New(bot.Config{Secrets: secrets, Handler: r, FollowUps: s})
 //
+// Mentions: a Message's Text may mention people with <at>Name</at> tags
+// whose entities are in Entities (bot.At, bot.Reply.Mention), and an
+// Adaptive Card in Attachments may carry its own in msteams.entities. On
+// Workflows URLs they all become entities of the posted card, merged with
+// the asker's mention, one per person and tag (a Teams id of the asker
+// counts as their AAD object id); entities whose tag appears nowhere are
+// dropped. Connector MessageCards cannot mention, so there, and for a tag
+// without an entity, the name is shown in bold, escaped.
+//
 // At most once: a try whose request went out but got no clear answer (a
 // timeout, a reset connection, a connector's 200 without its "1") is not
 // retried, since the post may have landed; Send reports it as an *Error

@@ -2,11 +2,13 @@ package incoming_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 
+	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/incoming"
 )
 
@@ -41,5 +43,46 @@ func ExampleSender_Send() {
 	fmt.Println(err)
 	// Output:
 	// true application/json; charset=utf-8
+	// <nil>
+}
+
+// A message that mentions someone: on a Workflows URL the mention is real
+// (Teams notifies Grace); on a connector URL her name would be in bold.
+func ExampleMessage_mentions() {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var posted struct {
+			Attachments []struct {
+				Content struct {
+					Body []struct {
+						Text string `json:"text"`
+					} `json:"body"`
+					MSTeams struct {
+						Entities []bot.Entity `json:"entities"`
+					} `json:"msteams"`
+				} `json:"content"`
+			} `json:"attachments"`
+		}
+		json.NewDecoder(r.Body).Decode(&posted)
+		card := posted.Attachments[0].Content
+		fmt.Println(card.Body[0].Text)
+		for _, e := range card.MSTeams.Entities {
+			fmt.Println(e.Text, e.Mentioned.ID, e.Mentioned.Name)
+		}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer ts.Close()
+
+	s, err := incoming.New(ts.URL+"/workflows/x?sig=secret", incoming.Config{Kind: incoming.Workflows})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	grace := bot.Account{ID: "29:1grace", Name: "Grace Hopper"}
+	r := bot.Text("Nightly build **failed**, over to").Mention(grace)
+	err = s.Send(context.Background(), incoming.Message{Text: r.Text, Entities: r.Entities})
+	fmt.Println(err)
+	// Output:
+	// Nightly build **failed**, over to <at>Grace Hopper</at>
+	// <at>Grace Hopper</at> 29:1grace Grace Hopper
 	// <nil>
 }
