@@ -24,34 +24,16 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// syncBuffer is a log sink safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type server struct {
 	url   string
 	token string
-	logs  *syncBuffer
+	logs  *bottest.LogBuffer
 }
 
 // newServer serves h through a real Echo app on loopback with a fresh token.
 func newServer(t *testing.T, h bot.Handler, tweak func(*bot.Config)) *server {
 	t.Helper()
-	s := &server{token: bot.NewToken(), logs: &syncBuffer{}}
+	s := &server{token: bot.NewToken(), logs: &bottest.LogBuffer{}}
 	cfg := bot.Config{Secrets: []string{s.token}, Handler: h, Logger: zerolog.New(s.logs)}
 	if tweak != nil {
 		tweak(&cfg)

@@ -79,7 +79,7 @@ type botServer struct {
 
 func newFollowUpServer(t *testing.T, h bot.HandlerFunc, tweak func(*bot.Config)) *botServer {
 	t.Helper()
-	s := &server{token: bot.NewToken(), logs: &syncBuffer{}}
+	s := &server{token: bot.NewToken(), logs: &bottest.LogBuffer{}}
 	cfg := bot.Config{Secrets: []string{s.token}, Handler: h, Logger: zerolog.New(s.logs), Budget: 50 * time.Millisecond}
 	if tweak != nil {
 		tweak(&cfg)
@@ -391,7 +391,7 @@ func TestHangingHandlersAnsweredInTime(t *testing.T) {
 			box := newOutbox()
 			var mu sync.Mutex
 			var worst time.Duration
-			s := &server{token: bot.NewToken(), logs: &syncBuffer{}}
+			s := &server{token: bot.NewToken(), logs: &bottest.LogBuffer{}}
 			cfg := bot.Config{Secrets: []string{s.token}, Budget: budget, Logger: zerolog.New(s.logs).Level(zerolog.ErrorLevel),
 				Handler: bot.HandlerFunc(func(c *bot.Context) error {
 					<-release // hang, ignoring the context, until the test ends

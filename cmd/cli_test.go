@@ -7,13 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/outhook/outhook/bot"
+	"github.com/outhook/outhook/bot/bottest"
 	"github.com/outhook/outhook/bot/card"
 	_ "github.com/outhook/outhook/plugins/standard"
 )
@@ -60,7 +60,7 @@ func TestServeSayAndShutdown(t *testing.T) {
 	}
 	s := &ServeCmd{Listen: "127.0.0.1:0", SecretFile: file, Grace: time.Second,
 		BotFlags: BotFlags{Path: "/hook", Budget: 2 * time.Second, BodyLimit: 1 << 20}}
-	var logs syncBuf
+	var logs bottest.LogBuffer
 	g := &Globals{LogFormat: "json", LogLevel: "info", stderr: &logs}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
@@ -146,22 +146,4 @@ func TestRenderReply(t *testing.T) {
 			t.Errorf("rendered reply lacks %q:\n%s", want, got)
 		}
 	}
-}
-
-// syncBuf is a log sink safe for concurrent writers.
-type syncBuf struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
 }

@@ -301,7 +301,7 @@ func testServeGuarded(t *testing.T, store string) {
 func TestServeAuditToMainLog(t *testing.T) {
 	token := bot.NewToken()
 	t.Setenv("OUTHOOK_SECRET", token)
-	var logs syncBuffer
+	var logs bottest.LogBuffer
 	addr, stop := startServeLogs(t, &logs, "--log-level", "error")
 	say(t, "http://"+addr+"/webhook", token, asker(bob, "ping"))
 	if err := stop(); err != nil {
@@ -313,7 +313,7 @@ func TestServeAuditToMainLog(t *testing.T) {
 	}
 
 	t.Run("off", func(t *testing.T) {
-		var logs syncBuffer
+		var logs bottest.LogBuffer
 		addr, stop := startServeLogs(t, &logs, "--audit-log", "off")
 		say(t, "http://"+addr+"/webhook", token, asker(bob, "ping"))
 		if err := stop(); err != nil {
@@ -450,7 +450,7 @@ webhooks:
     access:
       rate_limit: {per_user: 3}
 `)
-	var logsA, logsB syncBuffer
+	var logsA, logsB bottest.LogBuffer
 	a, _ := startServeLogs(t, &logsA, "--config", file)
 	b, _ := startServeLogs(t, &logsB, "--config", file)
 	urlA, urlB := "http://"+a+"/ops", "http://"+b+"/ops"

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"github.com/outhook/outhook/bot/bottest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -146,7 +147,7 @@ func TestServeWithFollowUps(t *testing.T) {
 	os.WriteFile(file, []byte(tok+"\n"), 0o600)
 	s := &ServeCmd{Listen: "127.0.0.1:0", SecretFile: file, Grace: time.Second,
 		BotFlags: BotFlags{Path: "/hook", Budget: time.Second, BodyLimit: 1 << 20, JobTimeout: time.Minute}}
-	var logs syncBuf
+	var logs bottest.LogBuffer
 	g := &Globals{LogFormat: "json", LogLevel: "info", stderr: &logs}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)

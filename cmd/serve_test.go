@@ -159,11 +159,11 @@ webhooks:
 // returns its base URL and a function that stops it and returns its error.
 func startServe(t *testing.T, args ...string) (string, func() error) {
 	t.Helper()
-	return startServeLogs(t, new(syncBuffer), args...)
+	return startServeLogs(t, new(bottest.LogBuffer), args...)
 }
 
 // startServeLogs is startServe writing the server's log to logs.
-func startServeLogs(t *testing.T, logs *syncBuffer, args ...string) (string, func() error) {
+func startServeLogs(t *testing.T, logs *bottest.LogBuffer, args ...string) (string, func() error) {
 	t.Helper()
 	cli := parse(t, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
 	cli.Globals.stderr = logs

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"github.com/outhook/outhook/bot/bottest"
 	"math/big"
 	"net"
 	"net/http"
@@ -93,7 +94,7 @@ func TestCertReloader(t *testing.T) {
 	dir := t.TempDir()
 	t0 := time.Now().Add(-time.Minute)
 	certFile, keyFile := ca.writePair(t, dir, "first", t0)
-	var logs syncBuffer
+	var logs bottest.LogBuffer
 	r, err := newCertReloader(certFile, keyFile, zerolog.New(&logs))
 	if err != nil {
 		t.Fatal(err)
