@@ -17,7 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/outhook/outhook/bot"
-	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/config"
 	"github.com/outhook/outhook/middleware/metrics"
 	"github.com/outhook/outhook/plugins"
 	"github.com/outhook/outhook/router"

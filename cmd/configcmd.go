@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/outhook/outhook/bot"
-	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/config"
 	"github.com/outhook/outhook/middleware"
 )
 

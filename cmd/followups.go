@@ -12,7 +12,7 @@ import (
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/incoming"
-	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/config"
 )
 
 // secretURL reads an incoming-webhook URL from the first non-empty of the

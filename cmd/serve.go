@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/config"
 )
 
 // ServeCmd runs the bot as an HTTP server. Every flag can also be set by

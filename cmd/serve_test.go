@@ -16,7 +16,7 @@ import (
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
-	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/config"
 )
 
 // parse parses args as the CLI would and returns the grammar, without
