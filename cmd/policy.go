@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/outhook/outhook"
+	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/config"
 	"github.com/outhook/outhook/middleware"
 	"github.com/outhook/outhook/middleware/access"
@@ -125,7 +128,7 @@ func (p *PolicyCheckCmd) fromConfig(g *Globals) (*router.Router, *access.Policy,
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := f.Validate(catalog()); err != nil {
+	if err := f.Validate(outhook.Catalog()); err != nil {
 		return nil, nil, nil, err
 	}
 	hooks := f.Config.Webhooks
@@ -147,14 +150,11 @@ func (p *PolicyCheckCmd) fromConfig(g *Globals) (*router.Router, *access.Policy,
 	case len(w.Plugins) == 0:
 		w.Plugins = f.Config.Defaults.Plugins
 	}
-	// The webhook's commands, with its plugins' settings, but without
-	// reading the secrets they name.
-	r, cleanup, err := checkRouter(w, func(string) (string, bool) { return "unchecked", true })
+	// The webhook as serve builds it, with its plugins' settings, but
+	// without reading the secrets they name.
+	r, err := checkRouter(f.Config, w)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("webhook %q: %w", w.Name, err)
-	}
-	if err := cleanup(); err != nil {
-		return nil, nil, nil, fmt.Errorf("webhook %q: %w", w.Name, err)
+		return nil, nil, nil, outhook.Locate(err, f)
 	}
 	if err := f.CheckAccess(i, middleware.CommandNames(r)); err != nil {
 		return nil, nil, nil, err
@@ -213,4 +213,19 @@ func loadRules(path string) (rs access.Rules, err error) {
 		return rs, fmt.Errorf("%s: %w: %s", path, access.ErrInvalid, msg)
 	}
 	return rs, nil
+}
+
+// checkRouter returns webhook w's router as serve builds it, without
+// reading its secrets: every variable reads as a stand-in token, and
+// nothing is opened that the check does not need.
+func checkRouter(cfg config.Config, w config.Webhook) (*router.Router, error) {
+	stand := bot.NewToken()
+	w.SecretEnv, w.SecretFile, w.FollowUp = chatTokenEnv, "", config.FollowUp{}
+	cfg.Webhooks, cfg.Store, cfg.Audit, cfg.TLS = []config.Webhook{w}, config.Store{}, config.Audit{File: config.AuditOff}, config.TLS{}
+	app, err := outhook.New(cfg, outhook.Options{LookupEnv: func(string) (string, bool) { return stand, true }})
+	if err != nil {
+		return nil, err
+	}
+	r := app.Webhooks()[0].Router()
+	return r, app.Shutdown(context.Background())
 }
