@@ -136,7 +136,7 @@ func (c *ChatCmd) config(g *Globals) (config.Config, error) {
 			return cfg, fmt.Errorf("%s has no webhook %q", c.Config, c.Webhook)
 		}
 		// chat stays on loopback and in this terminal.
-		cfg.Listen, cfg.TLS, cfg.Metrics.Listen, cfg.Audit.File = "", config.TLS{}, "", ""
+		cfg.Listen, cfg.TLS, cfg.Metrics.Listen = "", config.TLS{}, ""
 	}
 	ex := g.explicit
 	if ex["plugins"] || len(w.Plugins) == 0 && len(cfg.Defaults.Plugins) == 0 {
@@ -146,6 +146,9 @@ func (c *ChatCmd) config(g *Globals) (config.Config, error) {
 		w.Budget = c.Budget
 	}
 	w.SecretEnv, w.SecretFile = chatTokenEnv, ""
+	if g.LogLevel != "debug" {
+		cfg.Audit.File = config.AuditOff // the terminal is for replies
+	}
 	if !w.FollowUp.Enabled() {
 		w.FollowUp = followUpSource(c.FollowUpURLFile, c.JobTimeout)
 	}
@@ -164,11 +167,11 @@ func webhookIndex(ws []config.Webhook, name string) int {
 	return -1
 }
 
-// maxLevel keeps chat's terminal quiet: request logs show only when the
-// user asks for debug logs.
+// maxLevel keeps chat's terminal quiet: request logs and audit events
+// show only when the user asks for debug logs.
 func maxLevel(flag string) zerolog.Level {
 	if flag == "debug" {
 		return zerolog.DebugLevel
 	}
-	return zerolog.WarnLevel
+	return zerolog.ErrorLevel
 }
