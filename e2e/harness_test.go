@@ -235,4 +235,3 @@ func get(t *testing.T, url string) (int, string) {
 
 // token returns a fresh Teams-style security token.
 func token() string { return bot.NewToken() }
-
