@@ -21,12 +21,8 @@ func assetHandler() http.Handler {
 	return http.StripPrefix("/assets/", http.FileServerFS(sub))
 }
 
-// page serves the console's page at / and 404 elsewhere.
+// page serves the console's page.
 func (c *Console) page(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/" {
-		http.NotFound(w, r)
-		return
-	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src * data:; style-src 'self' 'unsafe-inline'; connect-src 'self'")
 	http.ServeFileFS(w, r, assets, "assets/index.html")

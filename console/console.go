@@ -95,7 +95,7 @@ func New(cfg Config) (*Console, error) {
 		cfg.Client = &http.Client{Timeout: cfg.Budget + 10*time.Second}
 	}
 	c := &Console{cfg: cfg, mux: http.NewServeMux(), events: newHub()}
-	c.mux.Handle("GET /", http.HandlerFunc(c.page))
+	c.mux.HandleFunc("GET /{$}", c.page)
 	c.mux.Handle("GET /assets/", assetHandler())
 	c.mux.HandleFunc("GET /api/defaults", c.defaults)
 	c.mux.HandleFunc("POST "+SendPath, c.send)
