@@ -87,12 +87,12 @@ func TestBrowserRendersEachKindOfReply(t *testing.T) {
 		check string
 		want  string // text the rendered reply shows
 	}{
-		{"adaptive", `t.querySelector(".card.adaptive .ac-adaptiveCard") && t.querySelectorAll(".ac-factset, table").length > 0 && t.querySelector(".mention")`, "Deploy finished"},
+		{"adaptive", `t.querySelector(".card.adaptive .ac-adaptiveCard") && t.querySelectorAll(".reply .ac-factset, .reply table").length > 0 && t.querySelector(".reply .card.adaptive .mention").textContent === "Ada Lovelace" && !t.querySelector(".reply").innerText.includes("<at>")`, "Deploy finished"},
 		{"hero", `t.querySelector(".card.hero .hero-image") && t.querySelector(".card.hero .card-title").textContent === "Release 2.0" && t.querySelector(".card.hero em")`, "Release notes"},
 		{"thumb", `t.querySelector(".card.thumbnail .thumb-image") && t.querySelector(".card.thumbnail .card-subtitle").textContent === "On call this week"`, "Page her"},
 		{"list", `t.querySelectorAll(".card.list .list-item").length === 2 && t.querySelector(".card.list .list-item.tappable")`, "#41 failed"},
 		{"connector", `t.querySelector(".card.connector .facts") && t.querySelector(".card.connector").style.borderLeftColor !== "" && t.querySelector(".card.connector strong")`, "Nightly backup"},
-		{"mention", `t.querySelector(".bot .mention") && t.querySelector(".bot .mention").textContent === "Ada Lovelace" && t.querySelectorAll(".bot li").length === 2 && t.querySelector(".bot code")`, "here is a"},
+		{"mention", `t.querySelector(".reply .mention") && t.querySelector(".reply .mention").textContent === "Ada Lovelace" && !t.querySelector(".reply").innerText.includes("<at>") && t.querySelectorAll(".reply li").length === 2 && t.querySelector(".reply code")`, "here is a"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.command, func(t *testing.T) {

@@ -22,6 +22,13 @@
   function markdown(text) { return mentions(md.render(String(text || ""))); }
   function inline(text) { return mentions(md.renderInline(String(text || ""))); }
 
+  // The Adaptive Cards renderer uses our markdown too, so that TextBlocks
+  // show mentions as Teams does.
+  AdaptiveCards.AdaptiveCard.onProcessMarkdown = function (text, result) {
+    result.outputHtml = markdown(text);
+    result.didProcess = true;
+  };
+
   function h(tag, cls, html) {
     const el = document.createElement(tag);
     if (cls) el.className = cls;
