@@ -9,11 +9,16 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-var screenshot = flag.String("screenshot", "", "write a PNG screenshot of the console to this file (the README's is docs/console.png)")
+var (
+	screenshot = flag.String("screenshot", "", "write a PNG screenshot of the console to this file (the README's is docs/console.png)")
+	dark       = flag.Bool("dark", false, "take the screenshot in Teams' dark theme")
+)
 
 // TestScreenshot takes the README's picture of the console:
 //
 //	go test ./console -run TestScreenshot -screenshot ../docs/console.png
+//
+// With -dark it takes the picture in Teams' dark theme.
 func TestScreenshot(t *testing.T) {
 	if *screenshot == "" {
 		t.Skip("no -screenshot file given")
@@ -26,6 +31,9 @@ func TestScreenshot(t *testing.T) {
 		p.say(c)
 	}
 	p.waitFor("the follow-up", `!!document.querySelector(".turn.followup")`, 5*time.Second)
+	if *dark {
+		p.do(chromedp.Click(chromedp.CSS("#theme")))
+	}
 	_ = eval[bool](p, `(() => { const l = document.getElementById("log"); l.scrollTop = l.scrollHeight; return true; })()`)
 	p.noErrors()
 	ctx := p.ctx
