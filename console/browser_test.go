@@ -104,8 +104,8 @@ func TestBrowserRendersEachKindOfReply(t *testing.T) {
 			if got := eval[string](p, lastTurn+`.querySelector(".reply").innerText`); !strings.Contains(got, tc.want) {
 				t.Errorf("got %q; want it to contain %q", got, tc.want)
 			}
-			if got := eval[string](p, lastTurn+`.querySelector(".inspect").innerText`); !strings.Contains(got, "ms of 5000 ms") {
-				t.Errorf("got timing %q; want it against the 5000 ms budget", got)
+			if got := eval[string](p, lastTurn+`.querySelector(".inspect").innerText`); !strings.Contains(got, "ms of 5000 ms") || !strings.Contains(got, "KB of 28 KB") {
+				t.Errorf("got timing %q; want it against the 5000 ms budget and 28 KB", got)
 			}
 			p.noErrors()
 		})

@@ -43,10 +43,12 @@ type sendRequest struct {
 // sendResult is what SendPath answers: the bot's status and reply, the
 // activity that was sent, and the time taken against the budget.
 type sendResult struct {
-	Status    int             `json:"status"`
-	ElapsedMS float64         `json:"elapsedMs"`
-	BudgetMS  int64           `json:"budgetMs"`
-	Activity  json.RawMessage `json:"activity"`
+	Status    int     `json:"status"`
+	ElapsedMS float64 `json:"elapsedMs"`
+	BudgetMS  int64   `json:"budgetMs"`
+	// Bytes is the size of the bot's answer; Teams takes about 28 KB.
+	Bytes    int             `json:"bytes"`
+	Activity json.RawMessage `json:"activity"`
 	// Reply is the bot's answer when it is JSON; Body holds it otherwise.
 	Reply json.RawMessage `json:"reply,omitempty"`
 	Body  string          `json:"body,omitempty"`
@@ -138,6 +140,7 @@ func (c *Console) send(w http.ResponseWriter, r *http.Request) {
 	resp.Body.Close()
 	res.ElapsedMS = ms(time.Since(start))
 	res.Status = resp.StatusCode
+	res.Bytes = len(body)
 	if err != nil {
 		res.Error = "reading the bot's answer failed: " + errorText(err)
 	}

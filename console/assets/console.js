@@ -72,6 +72,13 @@
     return wrap;
   }
 
+  // size shows the reply's size against what Teams takes.
+  function size(bytes) {
+    const limit = 28 * 1024;
+    const s = el("div", "timing size" + (bytes > limit ? " over" : ""), (bytes / 1024).toFixed(1) + " KB of 28 KB Teams takes");
+    return s;
+  }
+
   function timing(ms) {
     const t = el("div", "timing");
     const bar = el("div", "bar");
@@ -130,6 +137,7 @@
       t.msgs.appendChild(f);
     }
     t.inspect.appendChild(timing(res.elapsedMs || 0));
+    if (res.bytes) t.inspect.appendChild(size(res.bytes));
     t.inspect.appendChild(details("Reply", res.reply ? pretty(res.reply) : (res.body || res.error || ""), true));
     t.inspect.appendChild(details("Activity sent", pretty(res.activity), false));
     t.el.dataset.state = res.status === 200 ? "replied" : "failed";
