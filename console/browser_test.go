@@ -9,6 +9,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/outhook/outhook/bot"
+	"github.com/outhook/outhook/bot/incoming"
+	"github.com/outhook/outhook/console"
 	"github.com/outhook/outhook/internal/browsertest"
 )
 
@@ -138,9 +141,20 @@ func TestBrowserShowsNoticeThenFollowUp(t *testing.T) {
 	if got := eval[string](p, `document.querySelector(".turn.followup").dataset.kind`); got != "workflows" {
 		t.Errorf("got follow-up kind %q; want workflows", got)
 	}
-	if !eval[bool](p, `!!document.querySelector(".turn.followup .ac-adaptiveCard")`) {
-		t.Error("the follow-up's Adaptive Card did not render")
+	if !eval[bool](p, `!!document.querySelector(".turn.followup .ac-adaptiveCard .mention")`) {
+		t.Error("the follow-up's Adaptive Card did not render with its mention")
 	}
+
+	// A connector's MessageCard, as bot/incoming posts it to a connector URL.
+	s2, err := incoming.New(s.URL+console.ConnectorPath, incoming.Config{Kind: incoming.Connector, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &bot.FollowUp{Asker: bot.Account{Name: "Ada Lovelace"}, Line: "backup", Reply: bot.Text("backup **done**")}
+	if err := s2.Post(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	p.waitFor("the connector follow-up", `(() => { const f = document.querySelector(".turn.followup[data-kind=connector] .card.connector"); return f && f.innerText.includes("backup done"); })()`, 5*time.Second)
 	p.noErrors()
 }
 
