@@ -5,15 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"slices"
 	"syscall"
 	"time"
 
+	"github.com/outhook/outhook"
 	"github.com/outhook/outhook/bot"
-	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/config"
 	"github.com/outhook/outhook/console"
 )
 
@@ -40,6 +40,13 @@ func (d *DevCmd) Run(g *Globals) error {
 	return d.run(ctx, g, nil)
 }
 
+// Where dev hands the fresh token and the console's incoming-webhook URL
+// to the assembly.
+const (
+	devTokenEnv    = "OUTHOOK_DEV_TOKEN"
+	devFollowUpEnv = "OUTHOOK_DEV_FOLLOWUP_URL"
+)
+
 // run serves until ctx is done. ready, if not nil, receives the console's
 // URL once both servers listen.
 func (d *DevCmd) run(ctx context.Context, g *Globals, ready chan<- string) error {
@@ -50,40 +57,39 @@ func (d *DevCmd) run(ctx context.Context, g *Globals, ready chan<- string) error
 	defer webLn.Close()
 	web := "http://" + webLn.Addr().String()
 
-	// The token and the follow-up URL reach the server the way serve reads
-	// them: from files, here private to this run.
-	dir, err := os.MkdirTemp("", "outhook-dev-")
-	if err != nil {
-		return fmt.Errorf("creating a temporary directory: %w", err)
-	}
-	defer os.RemoveAll(dir)
 	token := bot.NewToken()
 	s := &ServeCmd{BotFlags: d.BotFlags, Config: d.Config}
-	cfg, err := d.resolve(s, g, dir, token, web+console.IncomingPath)
+	cfg, err := d.resolve(s, g)
 	if err != nil {
 		return err
 	}
-	logger := g.Logger(g.stderr).Level(maxLevel(g.LogLevel))
-	srv, err := newServer(cfg, logger)
-	if err != nil {
-		return locate(err, s.file)
-	}
-	defer func() {
-		if err := errors.Join(srv.cleanup(), srv.guards.close()); err != nil {
-			logger.Warn().Err(err).Msg("cleaning up")
-		}
-	}()
 	i := 0
 	if d.Webhook != "" {
-		if i = slices.IndexFunc(srv.hooks, func(h hook) bool { return h.name == d.Webhook }); i < 0 {
+		if i = webhookIndex(cfg.Webhooks, d.Webhook); i < 0 {
 			return fmt.Errorf("--webhook %q: no such webhook in %s", d.Webhook, d.Config)
 		}
 	}
+	logger := g.Logger(g.stderr).Level(maxLevel(g.LogLevel))
+	app, err := outhook.New(cfg, outhook.Options{Logger: &logger, LookupEnv: func(k string) (string, bool) {
+		switch k {
+		case devTokenEnv:
+			return token, true
+		case devFollowUpEnv:
+			return web + console.IncomingPath, true
+		}
+		return os.LookupEnv(k)
+	}})
+	if err != nil {
+		if s.file != nil {
+			return outhook.Locate(err, s.file)
+		}
+		return err
+	}
 	botLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return fmt.Errorf("listening on loopback: %w", err)
+		return errors.Join(fmt.Errorf("listening on loopback: %w", err), app.Shutdown(context.Background()))
 	}
-	botURL := "http://" + botLn.Addr().String() + srv.hooks[i].path
+	botURL := "http://" + botLn.Addr().String() + app.Webhooks()[i].Path
 	c, err := console.New(console.Config{
 		BotURL:  botURL,
 		Token:   token,
@@ -93,17 +99,15 @@ func (d *DevCmd) run(ctx context.Context, g *Globals, ready chan<- string) error
 		Logger:  logger,
 	})
 	if err != nil {
-		return err
+		return errors.Join(err, app.Shutdown(context.Background()))
 	}
 
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	botDone, webDone := make(chan error, 1), make(chan error, 1)
-	go func() { botDone <- serveUntil(ctx, srv.http, botLn, 5*time.Second, 0, nil) }()
-	go func() { webDone <- serveUntil(ctx, newHTTPServer(c, d.Budget), webLn, 5*time.Second, 0, c.Close) }()
-	srv.ready.Store(true)
-	stopJobs := drainJobs(ctx, srv.bots(), 5*time.Second, logger)
-	defer stopJobs()
+	go func() { botDone <- app.Serve(ctx, botLn) }()
+	websrv := outhook.NewHTTPServer(c, d.Budget, logger)
+	go func() { webDone <- websrv.Serve(webLn) }()
 
 	fmt.Fprintf(g.stdout, "outhook dev: the console is at %s/\n", web)
 	fmt.Fprintf(g.stdout, "A bot is listening on %s with a fresh token; its follow-ups post to the console. Ctrl-C quits.\n", botURL)
@@ -113,36 +117,47 @@ func (d *DevCmd) run(ctx context.Context, g *Globals, ready chan<- string) error
 	var errs []error
 	select {
 	case err := <-botDone:
+		errs = append(errs, err)
 		stop()
-		errs = append(errs, err, <-webDone)
 	case err := <-webDone:
+		errs = append(errs, err)
 		stop()
-		errs = append(errs, err, <-botDone)
+		errs = append(errs, <-botDone)
 	case <-ctx.Done():
-		errs = append(errs, <-botDone, <-webDone)
+		errs = append(errs, <-botDone)
+	}
+	// The bot has stopped and posts nothing more: close the page's
+	// streams, then the console's server.
+	c.Close()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := websrv.Shutdown(sctx); err != nil {
+		errs = append(errs, err)
+	}
+	if err := <-webDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
 // resolve reads the configuration as serve does, then points every
-// webhook at the fresh token and the console's incoming webhook, in files
-// written to dir, and turns TLS and metrics off.
-func (d *DevCmd) resolve(s *ServeCmd, g *Globals, dir, token, followUpURL string) (config.Config, error) {
+// webhook at the fresh token and the console's incoming webhook, and turns
+// TLS, the audit file and metrics off.
+func (d *DevCmd) resolve(s *ServeCmd, g *Globals) (config.Config, error) {
 	cfg, err := s.resolve(g)
 	if err != nil {
 		return config.Config{}, err
 	}
-	tokenFile, urlFile := filepath.Join(dir, "token"), filepath.Join(dir, "followup-url")
-	if err := errors.Join(os.WriteFile(tokenFile, []byte(token+"\n"), 0o600), os.WriteFile(urlFile, []byte(followUpURL+"\n"), 0o600)); err != nil {
-		return config.Config{}, fmt.Errorf("writing the token and follow-up URL: %w", err)
-	}
 	cfg.TLS = config.TLS{}
-	cfg.Metrics.Path = config.MetricsOff
+	cfg.Metrics.Path, cfg.Metrics.Listen = config.MetricsOff, ""
+	if g.LogLevel != "debug" {
+		cfg.Audit.File = config.AuditOff
+	}
 	for i := range cfg.Webhooks {
 		w := &cfg.Webhooks[i]
-		w.SecretEnv, w.SecretFile = "", tokenFile
+		w.SecretEnv, w.SecretFile = devTokenEnv, ""
 		fu := &w.FollowUp
-		fu.URLEnv, fu.URLFile = "", urlFile
+		fu.URLEnv, fu.URLFile = devFollowUpEnv, ""
 		if fu.Budget == 0 {
 			fu.Budget = d.JobTimeout
 		}
