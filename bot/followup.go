@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"html"
 	"regexp"
 	"strconv"
@@ -18,6 +19,12 @@ import (
 type Poster interface {
 	Post(ctx context.Context, f *FollowUp) error
 }
+
+// ErrMaybePosted is what a Poster's error matches (errors.Is) when the
+// follow-up may have been posted: the request went out and no clear answer
+// came back (a timeout after the body was written, a 5xx). The bot never
+// posts such a result again; it tells the asker the outcome is unknown.
+var ErrMaybePosted = errors.New("follow-up may have been posted")
 
 // PosterFunc adapts a function to the Poster interface.
 type PosterFunc func(ctx context.Context, f *FollowUp) error
