@@ -147,8 +147,8 @@ func (s *Sender) String() string { return s.redacted }
 // Errors Send returns, besides *Error.
 var (
 	// ErrDuplicate: a message with this key was already sent or is being
-	// sent.
-	ErrDuplicate = errors.New("already posted")
+	// sent. It is bot.ErrPosted, so the bot counts the result delivered.
+	ErrDuplicate = bot.ErrPosted
 	// ErrTooLarge: the message is over MaxPayload; a short note was
 	// posted in its place when possible.
 	ErrTooLarge = errors.New("message too large to post")
