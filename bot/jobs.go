@@ -578,11 +578,15 @@ func (e *ShutdownError) Unwrap() error { return e.Err }
 // or "never started") is kept in the outbox for the next run to post, and
 // it is cancelled. Results still waiting for a retry stay in the outbox.
 // It returns a *ShutdownError when anything was cut off or left, nil when
-// all was delivered.
+// all was delivered; a second call returns nil.
 func (j *Jobs) Shutdown(ctx context.Context) error {
 	j.mu.Lock()
+	again := j.closed
 	j.closed = true
 	j.mu.Unlock()
+	if again {
+		return nil
+	}
 	j.checkIdle()
 	select {
 	case <-j.idle:
