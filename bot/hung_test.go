@@ -192,3 +192,40 @@ func TestArrivedWithoutHook(t *testing.T) {
 		t.Error("Arrived: got a stamp without Arrivals")
 	}
 }
+
+// TestKeptAliveRequestCountsFromItsOwnArrival: a request on a connection
+// kept alive from an earlier one is not charged for the idle time between
+// them.
+func TestKeptAliveRequestCountsFromItsOwnArrival(t *testing.T) {
+	token := bot.NewToken()
+	b, err := bot.New(bot.Config{
+		Secrets: []string{token}, Budget: 400 * time.Millisecond,
+		Handler: bot.HandlerFunc(func(c *bot.Context) error {
+			select {
+			case <-time.After(100 * time.Millisecond):
+				return c.Text("in time")
+			case <-c.Context().Done():
+				return c.Context().Err()
+			}
+		}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	b.Mount(e, "/webhook")
+	u := newLoopback(t, e) + "/webhook"
+	tr := &http.Transport{MaxIdleConnsPerHost: 1}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	for i := range 2 {
+		r, err := bottest.Post(client, u, token, bottest.Message{Text: "ping"}.JSON())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Text != "in time" {
+			t.Errorf("request %d: got %q; want in time", i+1, r.Text)
+		}
+		time.Sleep(500 * time.Millisecond) // idle longer than the budget
+	}
+}
