@@ -70,16 +70,17 @@ type entry struct {
 // Outbox until it is posted, retrying with backoff while the endpoint is
 // down, and reporting what could not be delivered.
 type outbox struct {
-	store  Outbox
-	poster Poster
-	logger zerolog.Logger
-	post   time.Duration // one delivery, the Poster's own retries included
-	giveUp time.Duration
-	retry  time.Duration
-	boot   string
-	seq    atomic.Int64
-	posts  context.Context // cancelled when shutdown gives up
-	halt   context.CancelCauseFunc
+	store   Outbox
+	poster  Poster
+	logger  zerolog.Logger
+	post    time.Duration // one delivery, the Poster's own retries included
+	giveUp  time.Duration
+	retry   time.Duration
+	boot    string
+	seq     atomic.Int64
+	resumed atomic.Bool
+	posts   context.Context // cancelled when shutdown gives up
+	halt    context.CancelCauseFunc
 
 	mu      sync.Mutex
 	notes   map[string][]note // by team and channel: what the next reply there tells
@@ -403,8 +404,12 @@ func (o *outbox) stop() {
 // unknown is never repeated, only reported. It returns how many entries it
 // found.
 func (o *outbox) resume(ctx context.Context) (int, error) {
+	if !o.resumed.CompareAndSwap(false, true) {
+		return 0, errors.New("outbox: Resume was called already")
+	}
 	es, err := o.store.List(ctx, outboxPrefix)
 	if err != nil {
+		o.resumed.Store(false)
 		return 0, fmt.Errorf("reading the outbox: %w", err)
 	}
 	n := 0
