@@ -229,3 +229,44 @@ func TestKeptAliveRequestCountsFromItsOwnArrival(t *testing.T) {
 		time.Sleep(500 * time.Millisecond) // idle longer than the budget
 	}
 }
+
+// TestPanicOnTheTimeoutPathIsRecovered: a panic on the timer's goroutine
+// (here from an Observer) is logged with a reference and the process goes
+// on; the handler's own goroutine finishes normally.
+func TestPanicOnTheTimeoutPathIsRecovered(t *testing.T) {
+	logs := &bottest.LogBuffer{}
+	token := bot.NewToken()
+	done := make(chan struct{})
+	b, err := bot.New(bot.Config{
+		Secrets: []string{token}, Budget: 50 * time.Millisecond, Logger: zerolog.New(logs),
+		Observer: bot.ObserverFuncs{OnAnswered: func(a bot.Answer) {
+			if a.Outcome == bot.OutcomeTimeout {
+				panic("observer bug")
+			}
+		}},
+		Handler: bot.HandlerFunc(func(c *bot.Context) error {
+			defer close(done)
+			<-c.Context().Done()
+			return c.Context().Err()
+		}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	b.Mount(e, "/webhook")
+	u := newLoopback(t, e) + "/webhook"
+	r, err := bottest.Post(http.DefaultClient, u, token, bottest.Message{Text: "slow"}.JSON())
+	if err != nil || !strings.Contains(r.Text, "took longer than Teams allows") {
+		t.Errorf("got %q, %v; want the timeout notice", r.Text, err)
+	}
+	<-done
+	waitFor(t, "the panic to be logged", func() bool { return strings.Contains(logs.String(), "observer bug") })
+	if !strings.Contains(logs.String(), `"panic_ref":"p-`) {
+		t.Errorf("logs lack the panic's ref:\n%s", logs)
+	}
+	if r, err := bottest.Post(http.DefaultClient, u, token, bottest.Message{Text: "again"}.JSON()); err != nil ||
+		!strings.Contains(r.Text, "took longer") {
+		t.Errorf("after the panic: got %q, %v; want the bot still serving", r.Text, err)
+	}
+}

@@ -276,8 +276,14 @@ func (j *Jobs) start(f FollowUp, lg zerolog.Logger, started time.Time, fn JobFun
 	ctx = jb.logger.WithContext(ctx)
 	jb.logger.Info().Msg("job accepted")
 	go func() {
-		defer recoverAs(jb.logger, "job")
 		defer stop()
+		defer func() {
+			if p := recover(); p != nil {
+				jb.logger.Error().Str("panic_ref", panicRef()).Str("panic", fmt.Sprint(p)).Str("stack", stack()).
+					Msg("panic recovered in a job's goroutine; the bot goes on")
+				j.finish(jb)
+			}
+		}()
 		select {
 		case j.slots <- struct{}{}:
 			j.mu.Lock()
