@@ -35,7 +35,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/rs/zerolog"
 
+	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/router"
+	"github.com/outhook/outhook/store"
 )
 
 // Plugin provides commands.
@@ -87,6 +89,16 @@ type Host struct {
 	// LookupEnv reads an environment variable, for settings that name
 	// where a secret is (never the secret itself). Tests replace it.
 	LookupEnv func(key string) (string, bool)
+	// Store is the plugin's own key space in the server's store,
+	// namespaced per webhook and plugin (store.ForPlugin), shared by all
+	// replicas when the store is Redis. Nil when the host has none: a
+	// plugin then keeps its state in memory or refuses to start. Plugins
+	// that need it say so with Info.KeepsData.
+	Store store.Store
+	// FollowUps posts results to the webhook's channel after the reply
+	// (the follow-up URL's sender, with its retries and de-duplication by
+	// FollowUp.Key). Nil when the webhook has no follow-up URL.
+	FollowUps bot.Poster
 }
 
 // Secret returns the value of the environment variable name, trimmed,
@@ -121,6 +133,24 @@ type Info struct {
 	// no plugins gets every plugin except these. Set it for plugins that
 	// need settings to be useful, such as status or trigger.
 	Explicit bool
+	// KeepsData says the plugin needs Host.Store: the server opens its
+	// store only when an enabled plugin keeps data.
+	KeepsData bool
+}
+
+// KeepData reports whether any of the plugins with the given IDs keeps
+// data (Info.KeepsData), so the server needs a store. With no IDs it
+// looks at DefaultIDs. Unknown IDs are ignored: Load reports them.
+func KeepData(ids ...string) bool {
+	if len(ids) == 0 {
+		ids = DefaultIDs()
+	}
+	for _, id := range ids {
+		if info, ok := Lookup(id); ok && info.KeepsData {
+			return true
+		}
+	}
+	return false
 }
 
 var (
@@ -228,6 +258,13 @@ type Options struct {
 	// LookupEnv reads environment variables for Host.Secret. Optional;
 	// default os.LookupEnv.
 	LookupEnv func(key string) (string, bool)
+	// Store is the server's store; each plugin gets its own namespace of
+	// it as Host.Store. Optional; default none (Host.Store is nil). Open
+	// it only when a plugin keeps data (Info.KeepsData).
+	Store store.Store
+	// FollowUps is the webhook's follow-up poster, handed to plugins as
+	// Host.FollowUps. Optional; default none.
+	FollowUps bot.Poster
 }
 
 // Set is the plugins enabled for one webhook, configured and provisioned:
@@ -288,6 +325,10 @@ func Load(ctx context.Context, opts Options) (*Set, error) {
 			Webhook:   opts.Webhook,
 			Logger:    opts.Logger.With().Str("plugin", id).Logger(),
 			LookupEnv: opts.LookupEnv,
+			FollowUps: opts.FollowUps,
+		}
+		if opts.Store != nil {
+			host.Store = store.ForPlugin(opts.Store, opts.Webhook, id)
 		}
 		if err := setUp(ctx, p, host, opts.Settings[id]); err != nil {
 			err = fmt.Errorf("plugin %q: %w", id, err)
