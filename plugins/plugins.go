@@ -15,6 +15,7 @@
 //   - Provisioner: set up after the settings are in (read secrets, build
 //     clients, compile templates);
 //   - Validator: check the result, so a bad setting stops start-up;
+//   - Linker: use the other plugins of the webhook once all are set up;
 //   - RouteRegistrar: serve HTTP routes of its own next to the webhook;
 //   - CleanerUpper: release what Provision took, when the server stops.
 //
@@ -67,6 +68,14 @@ type Validator interface {
 // setup.
 type CleanerUpper interface {
 	Cleanup() error
+}
+
+// Linker is a plugin that uses the other plugins of its webhook, such as
+// the feeds they offer. Link is called once every plugin of the set is
+// provisioned and validated, in load order, with the set; an error stops
+// start-up like a failed Provision.
+type Linker interface {
+	Link(s *Set) error
 }
 
 // RouteRegistrar is a plugin that serves HTTP routes of its own, such as a
@@ -344,6 +353,17 @@ func Load(ctx context.Context, opts Options) (*Set, error) {
 		}
 		s.ids = append(s.ids, id)
 		s.plugins = append(s.plugins, p)
+	}
+	for i, p := range s.plugins {
+		if l, ok := p.(Linker); ok {
+			if err := l.Link(s); err != nil {
+				err = fmt.Errorf("plugin %q: link: %w", s.ids[i], err)
+				if cerr := s.Cleanup(); cerr != nil {
+					err = errors.Join(err, cerr)
+				}
+				return nil, err
+			}
+		}
 	}
 	return s, nil
 }

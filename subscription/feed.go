@@ -167,3 +167,9 @@ func (r *Feeds) Names() []string {
 	sort.Strings(out)
 	return out
 }
+
+// Provider offers feeds: a plugin that implements it, such as status,
+// adds its feeds to the subscriptions plugin of the same webhook.
+type Provider interface {
+	Feeds() []Feed
+}
