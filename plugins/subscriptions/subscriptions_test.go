@@ -90,12 +90,28 @@ func (s *setup) say(t *testing.T, text string) string {
 	return r.String()
 }
 
-// at moves the clock to t and runs what is due.
-func (s *setup) at(t *testing.T, when time.Time) {
+// at moves the clock to when and waits for the plugin's own scheduler
+// to run what is due.
+func (s *setup) at(t *testing.T, when time.Time) { t.Helper(); step(t, s.clock, when) }
+
+// step waits for the scheduler's loop to sleep on clock, moves the clock
+// to when (which wakes the loop), and waits for the loop to sleep again:
+// the runs due at when are then done.
+func step(t *testing.T, clock *subscription.Fake, when time.Time) {
 	t.Helper()
-	s.clock.Set(when)
-	if err := s.plugin(t).Scheduler().RunDue(context.Background()); err != nil {
-		t.Fatal(err)
+	waitFor(t, func() bool { return clock.Waiters() > 0 })
+	clock.Set(when)
+	waitFor(t, func() bool { return clock.Waiters() > 0 })
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting for the scheduler")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
@@ -262,9 +278,7 @@ func TestChannelURLFromEnvironment(t *testing.T) {
 	if strings.Contains(list.String(), "secret-path") {
 		t.Errorf("subscriptions shows the channel's URL: %q", list.String())
 	}
-	p, _ := set.Plugin("subscriptions")
-	clock.Set(time.Date(2026, 11, 27, 7, 0, 0, 0, berlin))
-	p.(*subscriptions.Plugin).Scheduler().RunDue(context.Background())
+	step(t, clock, time.Date(2026, 11, 27, 7, 0, 0, 0, berlin))
 	if posts := hook.Posts(); len(posts) != 1 || !strings.Contains(posts[0], "It is sunny in Lima.") {
 		t.Errorf("got %v; want the forecast posted to the channel's URL", posts)
 	}
@@ -287,14 +301,13 @@ func TestSchedulerRunsInTheBackground(t *testing.T) {
 	if got := s.say(t, "subscribe weather --opt city=Oslo --every 5m"); !strings.Contains(got, "Subscribed") {
 		t.Fatal(got)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for len(s.hook.Posts()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("nothing posted within 5s")
-		}
-		if s.clock.Waiters() > 0 {
-			s.clock.Advance(time.Minute)
-		}
-		time.Sleep(time.Millisecond)
+	for range 5 {
+		step(t, s.clock, s.clock.Now().Add(time.Minute))
+	}
+	if n := len(s.hook.Posts()); n != 1 {
+		t.Fatalf("after 5 minutes: got %d posts; want 1", n)
+	}
+	if s.plugin(t).Scheduler() == nil {
+		t.Fatal("Scheduler: got nil")
 	}
 }
