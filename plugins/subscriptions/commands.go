@@ -1,6 +1,7 @@
 package subscriptions
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -84,59 +85,90 @@ func (p *Plugin) feedList() string {
 
 func (p *Plugin) subscribe(c *router.Context) error {
 	a := c.Parsed.(*SubscribeArgs)
-	feed, ok := p.feeds.Lookup(strings.ToLower(a.Feed))
-	if !ok {
-		return &router.UsageError{Command: c.Command, Err: fmt.Errorf("there is no feed called %s; there are: %s", bot.Code(a.Feed), p.feedList())}
-	}
 	raw := map[string]string{}
 	for _, o := range a.Opt {
 		k, v, ok := strings.Cut(o, "=")
-		if !ok || k == "" {
+		if !ok || strings.TrimSpace(k) == "" {
 			return &router.UsageError{Command: c.Command, Err: fmt.Errorf("--opt %s: write NAME=VALUE, such as --opt city=Oslo", bot.Code(o))}
 		}
 		raw[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
-	opts, err := subscription.Check(feed, raw)
+	sub, err := p.create(c.Context.Context(), request{
+		Feed: a.Feed, Options: raw,
+		Schedule: subscription.Schedule{At: a.At, On: a.On, Every: a.Every, Cron: a.Cron, TZ: a.TZ},
+		Missed:   a.Missed, DefaultTZ: c.Activity.ClientInfo().Timezone,
+		Tenant: c.Tenant(), Team: c.Team(), Channel: c.Channel(), Creator: c.Activity.From,
+	})
+	var ie *inputError
+	if errors.As(err, &ie) {
+		return &router.UsageError{Command: c.Command, Err: ie.error}
+	}
 	if err != nil {
-		return &router.UsageError{Command: c.Command, Err: err}
-	}
-	tz := a.TZ
-	if tz == "" {
-		tz = c.Activity.ClientInfo().Timezone
-		if _, err := (subscription.Schedule{TZ: tz}).Location(); err != nil {
-			tz = ""
-		}
-	}
-	sched := subscription.Schedule{At: a.At, On: a.On, Every: a.Every, Cron: a.Cron, TZ: tz}
-	if err := sched.Validate(); err != nil {
-		return &router.UsageError{Command: c.Command, Err: err}
-	}
-	channel := c.Channel()
-	if channel == "" {
-		return bot.UserError("Subscriptions belong to a channel: ask me in the channel that should get the posts.")
-	}
-	target := p.targets[channel]
-	if target == "" && p.host.FollowUps == nil {
-		return bot.UserError("I can't post subscriptions from this webhook: it has no follow-up URL " +
-			"(an incoming webhook or Workflows URL for the channel). Ask whoever runs outhook to set one.")
-	}
-	ctx := c.Context.Context()
-	sub, err := subscription.Create(ctx, p.store, subscription.Subscription{
-		ID: subscription.NewID(), Feed: feed.Name(), Options: opts, Schedule: sched, Missed: subscription.Missed(a.Missed),
-		Tenant: c.Tenant(), Team: c.Team(), Channel: channel, Creator: c.Activity.From, Target: target,
-	}, p.now(), p.MaxPerChannel)
-	switch {
-	case errors.Is(err, subscription.ErrTooMany):
-		max := p.MaxPerChannel
-		if max <= 0 {
-			max = subscription.MaxPerChannel
-		}
-		return bot.UserError(fmt.Sprintf("This channel has %d subscriptions, as many as it may have. Unsubscribe from one first (`subscriptions` lists them).", max))
-	case err != nil:
 		return err
 	}
 	return c.Textf("Subscribed this channel to %s as %s: %s. Next post: %s.\n\n`pause %s`, `resume %s` and `unsubscribe %s` manage it.",
 		describe(sub), bot.Code(sub.ID), bot.Escape(sub.Schedule.String()), when(sub.NextRun, sub.Schedule), sub.ID, sub.ID, sub.ID)
+}
+
+// request is a new subscription as asked for in chat or on the page.
+type request struct {
+	Feed      string
+	Options   map[string]string
+	Schedule  subscription.Schedule
+	Missed    string
+	DefaultTZ string // the asker's time zone, used when Schedule.TZ is empty
+	Tenant    string
+	Team      string
+	Channel   string
+	Creator   bot.Account
+}
+
+// inputError is a problem with what the user typed or filled in.
+type inputError struct{ error }
+
+// create checks r and stores the subscription. Problems with the input
+// are *inputError; refusals the user should read are *bot.Error.
+func (p *Plugin) create(ctx context.Context, r request) (subscription.Subscription, error) {
+	feed, ok := p.feeds.Lookup(strings.ToLower(strings.TrimSpace(r.Feed)))
+	if !ok {
+		return subscription.Subscription{}, &inputError{fmt.Errorf("there is no feed called %s; there are: %s", bot.Code(r.Feed), p.feedList())}
+	}
+	opts, err := subscription.Check(feed, r.Options)
+	if err != nil {
+		return subscription.Subscription{}, &inputError{err}
+	}
+	if r.Schedule.TZ == "" {
+		if _, err := (subscription.Schedule{TZ: r.DefaultTZ}).Location(); err == nil {
+			r.Schedule.TZ = r.DefaultTZ
+		}
+	}
+	if err := r.Schedule.Validate(); err != nil {
+		return subscription.Subscription{}, &inputError{err}
+	}
+	missed := subscription.Missed(r.Missed)
+	if err := missed.Validate(); err != nil {
+		return subscription.Subscription{}, &inputError{err}
+	}
+	if r.Channel == "" {
+		return subscription.Subscription{}, bot.UserError("Subscriptions belong to a channel: ask me in the channel that should get the posts.")
+	}
+	target := p.targets[r.Channel]
+	if target == "" && p.host.FollowUps == nil {
+		return subscription.Subscription{}, bot.UserError("I can't post subscriptions from this webhook: it has no follow-up URL " +
+			"(an incoming webhook or Workflows URL for the channel). Ask whoever runs outhook to set one.")
+	}
+	sub, err := subscription.Create(ctx, p.store, subscription.Subscription{
+		ID: subscription.NewID(), Feed: feed.Name(), Options: opts, Schedule: r.Schedule, Missed: missed,
+		Tenant: r.Tenant, Team: r.Team, Channel: r.Channel, Creator: r.Creator, Target: target,
+	}, p.now(), p.MaxPerChannel)
+	if errors.Is(err, subscription.ErrTooMany) {
+		max := p.MaxPerChannel
+		if max <= 0 {
+			max = subscription.MaxPerChannel
+		}
+		return sub, bot.UserError(fmt.Sprintf("This channel has %d subscriptions, as many as it may have. Unsubscribe from one first (`subscriptions` lists them).", max))
+	}
+	return sub, err
 }
 
 func (p *Plugin) list(c *router.Context) error {
