@@ -33,7 +33,7 @@ type IDArgs struct {
 // Commands returns subscribe, subscriptions, unsubscribe, pause and
 // resume.
 func (p *Plugin) Commands() []*router.Command {
-	return []*router.Command{
+	cmds := []*router.Command{
 		{
 			Name:        "subscribe",
 			Summary:     "Post a feed to this channel on a schedule",
@@ -70,6 +70,30 @@ func (p *Plugin) Commands() []*router.Command {
 			Handler: func(c *router.Context) error { return p.setPaused(c, false) },
 		},
 	}
+	if p.linkKey != nil {
+		cmds = append(cmds, &router.Command{
+			Name:    "configure",
+			Summary: "Get a link to a page that manages this channel's subscriptions",
+			Handler: p.configure,
+		})
+	}
+	return cmds
+}
+
+// configure answers with a link to the configuration page, signed, for
+// this channel and asker, valid once for LinkTTL.
+func (p *Plugin) configure(c *router.Context) error {
+	if c.Channel() == "" {
+		return bot.UserError("Subscriptions belong to a channel: ask me in the channel you want to configure.")
+	}
+	from := c.Activity.From
+	tok := sign(p.linkKey, link{
+		Tenant: c.Tenant(), Team: c.Team(), Channel: c.Channel(),
+		AskerID: from.ID, AskerName: from.Name, AskerAAD: from.AADObjectID,
+		TZ: c.Activity.ClientInfo().Timezone, Expires: p.now().Add(p.linkTTL()).Unix(), Nonce: randomID(16),
+	})
+	return c.Textf("[Open the subscriptions page for this channel](%s/open?t=%s). The link works once, for %s.",
+		p.PageURL, tok, p.linkTTL())
 }
 
 func (p *Plugin) feedList() string {
@@ -211,18 +235,8 @@ func (p *Plugin) unsubscribe(c *router.Context) error {
 
 func (p *Plugin) setPaused(c *router.Context, paused bool) error {
 	id := c.Parsed.(*IDArgs).ID
-	now := p.now()
 	sub, err := subscription.Update(c.Context.Context(), p.store, c.Channel(), id, func(s *subscription.Subscription) error {
-		s.Paused = paused
-		if !paused {
-			// Runs missed while paused are not owed: start from now.
-			next, err := s.Schedule.Next(now)
-			if err != nil {
-				return err
-			}
-			s.NextRun = next
-		}
-		return nil
+		return p.pauseOrResume(s, paused)
 	})
 	if err != nil {
 		return notFound(err, id)

@@ -29,7 +29,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -66,11 +68,25 @@ type Plugin struct {
 	// Interval is how often the scheduler looks for due runs. Optional;
 	// default 30s.
 	Interval time.Duration `json:"interval"`
+	// PageURL is the public URL under which the plugin's routes are
+	// served: the webhook's URL followed by /subscriptions, such as
+	// "https://bot.example.com/teams/ops/subscriptions". Optional; with
+	// it, "configure" answers with a link to the configuration page.
+	PageURL string `json:"page_url"`
+	// PageSecretEnv names the environment variable holding the key that
+	// signs configuration links, at least 32 characters, the same on
+	// every replica. Optional; default: a random key per process, so a
+	// link works only on the replica that made it and until it restarts.
+	PageSecretEnv string `json:"page_secret_env"`
+	// LinkTTL is how long a configuration link stays valid. Optional;
+	// default DefaultLinkTTL (10m), at most an hour.
+	LinkTTL time.Duration `json:"link_ttl"`
 
 	host    plugins.Host
 	store   store.Store
 	feeds   *subscription.Feeds
 	targets map[string]string // channel → URL
+	linkKey []byte            // signs configuration links; nil: no page
 	sched   *subscription.Scheduler
 
 	mu      sync.Mutex
@@ -169,6 +185,9 @@ func (p *Plugin) Provision(_ context.Context, h plugins.Host) error {
 		}
 		p.targets[c.Channel] = u
 	}
+	if err := p.provisionPage(h); err != nil {
+		return err
+	}
 	p.senders = map[string]*incoming.Sender{}
 	var err error
 	p.sched, err = subscription.NewScheduler(subscription.SchedulerConfig{
@@ -177,6 +196,45 @@ func (p *Plugin) Provision(_ context.Context, h plugins.Host) error {
 	})
 	return err
 }
+
+func (p *Plugin) provisionPage(h plugins.Host) error {
+	if p.LinkTTL < 0 || p.LinkTTL > time.Hour {
+		return errors.New("link_ttl: at most 1h")
+	}
+	if p.PageURL == "" {
+		if p.PageSecretEnv != "" {
+			return errors.New("page_secret_env is set but page_url is not")
+		}
+		return nil
+	}
+	u, err := url.Parse(p.PageURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" {
+		return errors.New("page_url: give the absolute http(s) URL of the plugin's routes, such as https://bot.example.com/teams/ops/subscriptions")
+	}
+	p.PageURL = strings.TrimSuffix(p.PageURL, "/")
+	if p.PageSecretEnv == "" {
+		p.linkKey = []byte(randomID(32))
+		return nil
+	}
+	k, err := h.Secret("page_secret_env", p.PageSecretEnv)
+	if err != nil {
+		return err
+	}
+	if len(k) < 32 {
+		return errors.New("page_secret_env: the key must be at least 32 characters")
+	}
+	p.linkKey = []byte(k)
+	return nil
+}
+
+func (p *Plugin) linkTTL() time.Duration {
+	if p.LinkTTL > 0 {
+		return p.LinkTTL
+	}
+	return DefaultLinkTTL
+}
+
+func (p *Plugin) sessionTTL() time.Duration { return DefaultSessionTTL }
 
 // Link adds the feeds of the webhook's other plugins (subscription.Provider,
 // such as status) and starts the scheduler.
