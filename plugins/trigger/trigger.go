@@ -28,7 +28,9 @@
 // and an expiry, and the asker confirms by sending the command again with
 // --confirm CODE. Codes are stateless (any replica accepts them while the
 // secret is shared), bound to the asker and the exact command, and used
-// once per process.
+// once: used codes go to Host.Store with compare-and-swap, so a shared
+// store makes a code work once across replicas (without a store, once
+// per process).
 //
 // A call that outlasts the reply budget is reported as a follow-up when
 // the bot has a follow-up webhook (bot.Config.FollowUps); without one it
