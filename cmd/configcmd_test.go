@@ -17,7 +17,21 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestConfigCheck(t *testing.T) {
 	// outhook.example.yaml is checked, and started, as the systemd unit
-	// runs it, in deploy/deploy_test.go.
+	// runs it, in deploy/deploy_test.go. Here: chat runs its webhooks
+	// without the deployment's files (credentials, audit log, TLS).
+	t.Run("example file in chat", func(t *testing.T) {
+		for _, tt := range []struct{ webhook, as, want string }{
+			{"ops", "", "pong"},
+			{"ops", "33333333-3333-3333-3333-333333333333", "may not run"}, // the rule "left the company"
+			{"dev", "", "Install the client"},
+		} {
+			code, out, errs := run(t, "ping\nrunbook vpn\n", "chat", "--config", "../outhook.example.yaml",
+				"--webhook", tt.webhook, "--as-id", tt.as)
+			if code != 0 || !strings.Contains(out, tt.want) {
+				t.Errorf("chat %s as %q: got %d %q %q; want 0 and %q", tt.webhook, tt.as, code, out, errs, tt.want)
+			}
+		}
+	})
 	t.Run("bad file explained", func(t *testing.T) {
 		code, out, errs := run(t, "", "config", "check", "testdata/bad.yaml")
 		if code != 1 || !strings.Contains(errs, "testdata/bad.yaml: 6 problem(s)") {
