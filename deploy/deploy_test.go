@@ -204,7 +204,7 @@ func newDeployment(t *testing.T, omit string) *deployment {
 		switch {
 		case f.path == binary:
 			continue // outhookBin
-		case f.path == omit:
+		case f.path == omit, omit == everything && !strings.HasSuffix(f.path, ".yaml"):
 			continue
 		case f.credential != "":
 			content = holds[f.credential]
@@ -226,7 +226,7 @@ func newDeployment(t *testing.T, omit string) *deployment {
 			writeFile(t, d.at(credentialsDir+"/"+name), data)
 		}
 	}
-	if omit != "LogsDirectory" {
+	if omit != "LogsDirectory" && omit != everything {
 		for _, dir := range u.directories() {
 			if err := os.MkdirAll(d.at(dir), 0o750); err != nil {
 				t.Fatal(err)
@@ -258,6 +258,10 @@ func writeFile(t *testing.T, p string, data []byte) {
 		t.Fatal(err)
 	}
 }
+
+// everything, as newDeployment's omit, leaves out every file but the
+// configuration, and the log directory.
+const everything = "everything"
 
 // environ is the environment the unit gives outhook: no OUTHOOK_* variable.
 var environ = []string{"PATH=/usr/bin:/bin"}
@@ -349,6 +353,17 @@ func TestSystemdMissingFile(t *testing.T) {
 	}
 	tests = append(tests, tc{"LogsDirectory", "audit"})
 	sort.Slice(tests, func(i, j int) bool { return tests[i].omit < tests[j].omit })
+	t.Run("all at once", func(t *testing.T) {
+		t.Parallel()
+		d := newDeployment(t, everything)
+		code, out := runOuthook(t, environ, d.pre...)
+		key := loadConfig(t, exampleFile).Config.TLS.Key // the pair is one problem, named by its certificate
+		for _, tt := range tests {
+			if !strings.HasSuffix(tt.omit, ".yaml") && tt.want != key && !strings.Contains(out, tt.want) {
+				t.Errorf("got exit %d:\n%s\nwant every missing file named in one run, %s too", code, out, tt.want)
+			}
+		}
+	})
 	for _, tt := range tests {
 		t.Run(path.Base(tt.omit), func(t *testing.T) {
 			t.Parallel()
