@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	outhookBin = filepath.Join(dir, "outhook")
-	build := exec.Command("go", "build", "-o", outhookBin, "../cmd/outhook")
+	build := exec.Command("go", append(append([]string{"build"}, buildFlags...), "-o", outhookBin, "../cmd/outhook")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building outhook:", err)
