@@ -146,7 +146,7 @@ func TestDockerfile(t *testing.T) {
 	}
 	reads, writes := exampleFiles(loadConfig(t, containerFile).Config)
 	if len(reads)+len(writes) > 0 {
-		t.Errorf("%s names files %q %q; want variables and the main log: the image's nonroot user has no files",
+		t.Errorf("%s names files %q %q; want variables and the main log: in the image, files are the operator's to mount",
 			containerFile, reads, writes)
 	}
 	if _, err := os.Stat("../.dockerignore"); err != nil {
