@@ -21,6 +21,7 @@ import (
 	"github.com/outhook/outhook/middleware/metrics"
 	"github.com/outhook/outhook/plugins"
 	"github.com/outhook/outhook/router"
+	"github.com/outhook/outhook/store"
 )
 
 // Options are what the host gives an App besides its configuration. Every
@@ -116,7 +117,7 @@ func New(cfg config.Config, opts Options) (*App, error) {
 	// Every problem is reported at once: after an audit log or TLS pair
 	// that does not open, the webhooks are still built to find the rest.
 	var errs []error
-	g, err := newGuards(cfg, logger, m, opts.LookupEnv)
+	g, err := newGuards(cfg, logger, m, opts.LookupEnv, needsData(cfg))
 	if g == nil {
 		return nil, err
 	}
@@ -162,6 +163,17 @@ var ErrNoToken = errors.New("no security token")
 // DefaultSecretEnv holds the token(s) of a configuration with one webhook
 // that names no source for them (or no webhook at all).
 const DefaultSecretEnv = "OUTHOOK_SECRET"
+
+// needsData reports whether a webhook of cfg keeps data that must
+// outlive the process: the outbox of its follow-ups, or a plugin's.
+func needsData(cfg config.Config) bool {
+	for _, w := range cfg.Webhooks {
+		if w.FollowUp.Enabled() || plugins.KeepData(w.Plugins...) {
+			return true
+		}
+	}
+	return false
+}
 
 // withDefaults fills each webhook's unset tuning from the configuration's
 // defaults, and the defaults from outhook's.
@@ -244,8 +256,16 @@ func (a *App) newWebhook(w config.Webhook, opts Options) (*Webhook, error) {
 		return nil, errors.Join(named...)
 	}
 	lg := a.logger.With().Str("webhook", w.Name).Logger()
+	followUps, err := followUpSender(w.FollowUp, lg, opts.LookupEnv)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if followUps != nil {
+		followUps = a.metrics.Poster(w.Name, followUps)
+	}
 	set, err := plugins.Load(context.Background(), plugins.Options{
 		IDs: w.Plugins, Settings: w.PluginConfig, Webhook: w.Name, Logger: lg, LookupEnv: opts.LookupEnv,
+		Store: a.guards.data, FollowUps: followUps,
 	})
 	if err != nil {
 		return fail(nil, err)
@@ -259,12 +279,9 @@ func (a *App) newWebhook(w config.Webhook, opts Options) (*Webhook, error) {
 		return fail(set, err)
 	}
 	handler = reportErrors(handler, w.Name, opts.OnError)
-	followUps, err := followUpSender(w.FollowUp, lg, opts.LookupEnv)
-	if err != nil {
-		return fail(set, err)
-	}
-	if followUps != nil {
-		followUps = a.metrics.Poster(w.Name, followUps)
+	var outbox bot.Outbox
+	if a.guards.data != nil {
+		outbox = store.Namespace(a.guards.data, outboxNamespace(a.cfg.Store, w.Name))
 	}
 	b, err := bot.New(bot.Config{
 		Secrets:   secrets,
@@ -274,6 +291,7 @@ func (a *App) newWebhook(w config.Webhook, opts Options) (*Webhook, error) {
 		BodyLimit: w.BodyLimit,
 		Observer:  a.metrics.Observer(w.Name),
 		FollowUps: followUps,
+		Outbox:    outbox,
 		Jobs:      bot.JobsConfig{Timeout: w.FollowUp.Budget, Workers: w.FollowUp.Workers, Queue: w.FollowUp.Queue},
 	})
 	if err != nil {
@@ -283,6 +301,18 @@ func (a *App) newWebhook(w config.Webhook, opts Options) (*Webhook, error) {
 		return fail(set, b.Shutdown(context.Background()))
 	}
 	return &Webhook{Name: w.Name, Path: w.Path, tokens: len(secrets), bot: b, router: r, handler: handler, plugins: set}, nil
+}
+
+// outboxNamespace is where a webhook's promised results wait in the data
+// store. Replicas sharing Redis each take up their own: a replica that
+// restarts posts what it promised, never what another one did.
+func outboxNamespace(s config.Store, webhook string) string {
+	ns := "outbox/" + webhook
+	if s.Kind == config.StoreRedis {
+		host, _ := os.Hostname()
+		ns += "/" + host
+	}
+	return ns
 }
 
 // Webhooks returns the App's webhooks, in the configuration's order.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/outhook/outhook/middleware/metrics"
 	"github.com/outhook/outhook/middleware/redisstore"
 	"github.com/outhook/outhook/router"
+	"github.com/outhook/outhook/store"
 )
 
 // Readiness of the shared store: how long a ping may take, and how long
@@ -32,7 +34,8 @@ const (
 // replay memory and rate-limit counters (shared by all webhooks, each in
 // its own key space), where audit events go, and the denial metrics.
 type guards struct {
-	store   store
+	store   replayStore
+	data    store.Store                 // nil: nothing needs one
 	ping    func(context.Context) error // nil: the store cannot fail (memory)
 	audit   *zerolog.Logger             // nil: audit off
 	metrics *metrics.Metrics
@@ -44,8 +47,8 @@ type guards struct {
 	err     error
 }
 
-// store keeps replay memory and counts rate limits.
-type store interface {
+// replayStore keeps replay memory and counts rate limits.
+type replayStore interface {
 	middleware.ReplayStore
 	middleware.Limiter
 }
@@ -54,31 +57,15 @@ type store interface {
 // The Redis URL is read from its variable or file and never logged. When
 // only the audit log fails to open, it returns the error with usable
 // guards (audit off), which the caller must still close.
-func newGuards(cfg config.Config, logger zerolog.Logger, m *metrics.Metrics, lookup func(string) (string, bool)) (*guards, error) {
+func newGuards(cfg config.Config, logger zerolog.Logger, m *metrics.Metrics, lookup func(string) (string, bool), needData bool) (*guards, error) {
 	g := &guards{metrics: m, logger: logger}
-	switch cfg.Store.Kind {
-	case "", config.StoreMemory:
-		g.store = middleware.NewMemoryStore(0)
-	case config.StoreRedis:
-		url, err := config.ReadSecret(cfg.Store.RedisURLEnv, cfg.Store.RedisURLFile, lookup)
-		if err != nil {
-			return nil, fmt.Errorf("store: the Redis URL (from %s): %w", sources(config.Webhook{
-				SecretEnv: cfg.Store.RedisURLEnv, SecretFile: cfg.Store.RedisURLFile}), err)
-		}
-		// go-redis logs pool failures with the standard library's logger,
-		// in plain text: send them to ours, at debug level, since the
-		// failures that matter come back as errors and are logged there.
-		redis.SetLogger(redisLogger{logger})
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		rs, closer, err := redisstore.Open(ctx, url, cfg.Store.Prefix)
-		if err != nil {
-			return nil, fmt.Errorf("store: %w", err)
-		}
-		g.store, g.ping = rs, rs.Ping
-		g.closers = append(g.closers, closer)
-	default:
-		return nil, fmt.Errorf("store: unknown kind %q", cfg.Store.Kind)
+	st, err := openStore(cfg.Store, lookup, logger, needData)
+	if err != nil {
+		return nil, err
+	}
+	g.store, g.data, g.ping = st.replay, st.data, st.ping
+	if st.closer != nil {
+		g.closers = append(g.closers, st.closer)
 	}
 	switch f := cfg.Audit.File; f {
 	case config.AuditOff:
@@ -99,6 +86,97 @@ func newGuards(cfg config.Config, logger zerolog.Logger, m *metrics.Metrics, loo
 	}
 	return g, nil
 }
+
+// opened is a store opened for the configuration: replay memory and
+// rate-limit counters, and the data store when one was asked for.
+type opened struct {
+	replay replayStore
+	data   store.Store                 // nil unless asked for
+	ping   func(context.Context) error // nil: cannot fail
+	closer io.Closer                   // nil: nothing to close
+}
+
+// openStore opens what s names, the data store only when needData: the
+// one way outhook opens its state, for serve and for the CLI.
+func openStore(s config.Store, lookup func(string) (string, bool), logger zerolog.Logger, needData bool) (*opened, error) {
+	switch s.Kind {
+	case "", config.StoreFile:
+		o := &opened{replay: middleware.NewMemoryStore(0)}
+		if needData {
+			f, err := store.OpenFile(DataFile(s))
+			if err != nil {
+				return nil, fmt.Errorf("store: %w (only one outhook at a time may use a data directory)", err)
+			}
+			o.data, o.closer = f, f
+		}
+		return o, nil
+	case config.StoreMemory:
+		o := &opened{replay: middleware.NewMemoryStore(0)}
+		if needData {
+			o.data = store.NewMemory()
+		}
+		return o, nil
+	case config.StoreRedis:
+		url, err := config.ReadSecret(s.RedisURLEnv, s.RedisURLFile, lookup)
+		if err != nil {
+			return nil, fmt.Errorf("store: the Redis URL (from %s): %w", sources(config.Webhook{
+				SecretEnv: s.RedisURLEnv, SecretFile: s.RedisURLFile}), err)
+		}
+		// go-redis logs pool failures with the standard library's logger,
+		// in plain text: send them to ours, at debug level, since the
+		// failures that matter come back as errors and are logged there.
+		redis.SetLogger(redisLogger{logger})
+		opts, err := redis.ParseURL(url)
+		if err != nil {
+			return nil, errors.New("store: redis: the URL does not parse (expected redis://[user:password@]host:port/db)")
+		}
+		client := redis.NewClient(opts)
+		prefix := s.Prefix
+		if prefix == "" {
+			prefix = redisstore.DefaultPrefix
+		}
+		rs := redisstore.New(client, prefix)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := rs.Ping(ctx); err != nil {
+			client.Close()
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		return &opened{replay: rs, data: store.NewRedis(client, prefix+"data:"), ping: rs.Ping, closer: client}, nil
+	}
+	return nil, fmt.Errorf("store: unknown kind %q", s.Kind)
+}
+
+// OpenStore opens the data store the configuration names — the file
+// under its data directory, or Redis — as serve opens it, for tools that
+// read or write what outhook keeps (outhook subscriptions). A file store
+// can be opened by one process at a time. Close the store when done.
+func OpenStore(s config.Store, lookup func(string) (string, bool)) (store.Store, io.Closer, error) {
+	if s.Kind == config.StoreMemory {
+		return nil, nil, errors.New("store: the memory store keeps nothing outside the process")
+	}
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	o, err := openStore(s, lookup, zerolog.Nop(), true)
+	if err != nil {
+		return nil, nil, err
+	}
+	return o.data, o.closer, nil
+}
+
+// DataFile is the file of a "file" store: outhook.db in its data
+// directory.
+func DataFile(s config.Store) string {
+	dir := s.Dir
+	if dir == "" {
+		dir = DefaultDataDir
+	}
+	return filepath.Join(dir, "outhook.db")
+}
+
+// DefaultDataDir is the data directory of a "file" store that names none.
+const DefaultDataDir = "data"
 
 // redisLogger writes go-redis's own messages to a zerolog logger.
 type redisLogger struct{ l zerolog.Logger }
@@ -228,7 +306,7 @@ func denial(c *bot.Context, err error) string {
 // two webhooks mentioned in one message both run it, and each counts its
 // own limits.
 type scoped struct {
-	store  store
+	store  replayStore
 	prefix string
 }
 

@@ -149,6 +149,7 @@ func (c *ChatCmd) config(g *Globals) (config.Config, error) {
 		w.Budget = c.Budget
 	}
 	w.SecretEnv, w.SecretFile = chatTokenEnv, ""
+	cfg.Store = config.Store{Kind: config.StoreMemory} // a playground keeps nothing
 	if g.LogLevel != "debug" {
 		cfg.Audit.File = config.AuditOff // the terminal is for replies
 	}

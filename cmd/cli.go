@@ -33,9 +33,10 @@ type CLI struct {
 	Say   SayCmd   `cmd:"" help:"Sign and post one message to a bot, as Teams would, and print the reply."`
 	Send  SendCmd  `cmd:"" help:"Post a text or a card to a Teams incoming webhook (Workflows or connector)."`
 
-	Config  ConfigCmd  `cmd:"" help:"Work with configuration files."`
-	Policy  PolicyCmd  `cmd:"" help:"Check access rules."`
-	Version VersionCmd `cmd:"" help:"Print the version and build information."`
+	Config        ConfigCmd        `cmd:"" help:"Work with configuration files."`
+	Policy        PolicyCmd        `cmd:"" help:"Check access rules."`
+	Subscriptions SubscriptionsCmd `cmd:"" help:"List, export and import the subscriptions outhook keeps (stop outhook first when it uses a data file)."`
+	Version       VersionCmd       `cmd:"" help:"Print the version and build information."`
 }
 
 // Globals are the flags every command accepts.

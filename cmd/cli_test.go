@@ -18,7 +18,17 @@ import (
 	_ "github.com/outhook/outhook/plugins/standard"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// serve keeps its data file under $OUTHOOK_DATA_DIR: never in the
+	// source tree.
+	dir, err := os.MkdirTemp("", "outhook-cmd-data-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("OUTHOOK_DATA_DIR", dir)
+	defer os.RemoveAll(dir)
+	goleak.VerifyTestMain(m)
+}
 
 func run(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()

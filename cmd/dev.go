@@ -150,6 +150,7 @@ func (d *DevCmd) resolve(s *ServeCmd, g *Globals) (config.Config, error) {
 	}
 	cfg.TLS = config.TLS{}
 	cfg.Metrics.Path, cfg.Metrics.Listen = config.MetricsOff, ""
+	cfg.Store = config.Store{Kind: config.StoreMemory} // a playground keeps nothing
 	if g.LogLevel != "debug" {
 		cfg.Audit.File = config.AuditOff
 	}

@@ -146,7 +146,7 @@ func TestServeWithFollowUps(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "secrets")
 	tok := "YT9tnapmcJ3aRMcfBS8Iz6ya226G1U8aoUwbjuWIsMs="
 	os.WriteFile(file, []byte(tok+"\n"), 0o600)
-	s := &ServeCmd{Listen: "127.0.0.1:0", SecretFile: file, Grace: time.Second,
+	s := &ServeCmd{Listen: "127.0.0.1:0", SecretFile: file, Grace: time.Second, DataDir: t.TempDir(),
 		BotFlags: BotFlags{Path: "/hook", Budget: time.Second, BodyLimit: 1 << 20, JobTimeout: time.Minute}}
 	var logs bottest.LogBuffer
 	g := &Globals{LogFormat: "json", LogLevel: "info", stderr: &logs}

@@ -32,6 +32,7 @@ type ServeCmd struct {
 	Grace       time.Duration `help:"How long shutdown waits for requests in flight, and for background jobs and their posts." default:"10s" env:"OUTHOOK_GRACE"`
 	Drain       time.Duration `help:"How long to keep serving after SIGTERM with /readyz answering 503, so a load balancer stops sending traffic first." default:"0s" env:"OUTHOOK_DRAIN"`
 	MetricsPath string        `help:"URL path of the Prometheus metrics, or \"off\"." default:"/metrics" env:"OUTHOOK_METRICS_PATH"`
+	DataDir     string        `name:"data-dir" help:"Data directory: the follow-up outbox and plugins' data (subscriptions) are kept in one file there, across restarts." default:"data" env:"OUTHOOK_DATA_DIR" type:"path"`
 	AuditLog    string        `help:"File the audit events (one per command) are appended to, or \"off\" (default: the main log, marked \"audit\":true)." env:"OUTHOOK_AUDIT_LOG"`
 
 	// file is the configuration file resolve read, to locate problems
@@ -131,6 +132,7 @@ func (s *ServeCmd) resolve(g *Globals) (config.Config, error) {
 	c.Drain = pick(ex["drain"], s.Drain, c.Drain)
 	c.Metrics.Path = pick(ex["metrics-path"], s.MetricsPath, c.Metrics.Path)
 	c.Audit.File = pick(ex["audit-log"], s.AuditLog, c.Audit.File)
+	c.Store.Dir = pick(ex["data-dir"], s.DataDir, c.Store.Dir)
 	if ex["tls-cert"] || ex["tls-key"] || c.TLS.Cert == "" {
 		c.TLS = config.TLS{Cert: s.TLSCert, Key: s.TLSKey}
 	}

@@ -165,7 +165,7 @@ func startServe(t *testing.T, args ...string) (string, func() error) {
 // startServeLogs is startServe writing the server's log to logs.
 func startServeLogs(t *testing.T, logs *bottest.LogBuffer, args ...string) (string, func() error) {
 	t.Helper()
-	cli := parse(t, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	cli := parse(t, append([]string{"serve", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()}, args...)...)
 	cli.Globals.stderr = logs
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)

@@ -77,13 +77,23 @@ type Metrics struct {
 // MetricsOff is the Metrics.Path that turns the endpoint off.
 const MetricsOff = "off"
 
-// Store selects where replay memory and rate-limit counters live. Several
-// replicas behind a load balancer must share them. "outhook serve" opens
-// it once per process (package middleware/redisstore for Redis); each
-// webhook keeps its keys under its own name.
+// Store selects where outhook keeps its state: replay memory and
+// rate-limit counters, and the data that must outlive a restart — the
+// follow-up outbox, plugins' data such as subscriptions and used
+// confirmation codes. Several replicas behind a load balancer must share
+// it (Redis). The process opens it once; each webhook and plugin keeps its
+// keys under its own name.
 type Store struct {
-	// Kind is "memory" (the default; one process) or "redis" (shared).
+	// Kind is "file" (the default: replay memory in the process, data in
+	// one file under Dir, opened only when a webhook posts follow-ups or
+	// a plugin keeps data), "memory" (nothing outlives the process: for
+	// tests) or "redis" (all of it shared by the replicas).
 	Kind string `yaml:"kind"`
+	// Dir is the data directory of the "file" kind; the file is
+	// Dir/outhook.db, and only one process may use it at a time.
+	// Optional; default "data" (under systemd: the unit's
+	// StateDirectory).
+	Dir string `yaml:"dir"`
 	// RedisURLEnv names the environment variable holding the Redis URL
 	// (redis://user:password@host:6379/0). The URL may hold a password,
 	// so it never sits in this file.
@@ -119,6 +129,7 @@ type WebhookAudit struct {
 
 // Store kinds.
 const (
+	StoreFile   = "file"
 	StoreMemory = "memory"
 	StoreRedis  = "redis"
 )

@@ -61,7 +61,7 @@ func (f *File) Validate(catalog Catalog) error {
 		add("$.metrics.path", "metrics path %q must start with / (or be %q)", p, MetricsOff)
 	}
 	switch c.Store.Kind {
-	case "", StoreMemory:
+	case "", StoreFile, StoreMemory:
 		if c.Store.RedisURLEnv != "" || c.Store.RedisURLFile != "" {
 			add("$.store.kind", "a Redis URL is set but store kind is not %q", StoreRedis)
 		}
@@ -70,7 +70,10 @@ func (f *File) Validate(catalog Catalog) error {
 			add("$.store", "store kind redis needs redis_url_env or redis_url_file")
 		}
 	default:
-		add("$.store.kind", "store kind %q is not memory or redis", c.Store.Kind)
+		add("$.store.kind", "store kind %q is not file, memory or redis", c.Store.Kind)
+	}
+	if c.Store.Dir != "" && !oneOf(c.Store.Kind, "", StoreFile) {
+		add("$.store.dir", "dir is the data directory of the file store, and store kind is %q", c.Store.Kind)
 	}
 	if c.Store.RedisURLEnv != "" && !envRE.MatchString(c.Store.RedisURLEnv) {
 		add("$.store.redis_url_env", "%q is not an environment variable name", c.Store.RedisURLEnv)

@@ -37,6 +37,9 @@ func exampleFiles(c config.Config) (reads, writes []string) {
 	if f := c.Audit.File; f != "" && f != config.AuditOff {
 		writes = append(writes, f)
 	}
+	if k := c.Store.Kind; (k == "" || k == config.StoreFile) && path.IsAbs(c.Store.Dir) {
+		writes = append(writes, c.Store.Dir)
+	}
 	return reads, writes
 }
 
@@ -85,7 +88,7 @@ func TestUnitMatchesExample(t *testing.T) {
 	// ProtectSystem=strict: the service may write only below the
 	// directories the unit creates for it.
 	for _, p := range writes {
-		if !slices.ContainsFunc(u.directories(), func(d string) bool { return strings.HasPrefix(p, d+"/") }) {
+		if !slices.ContainsFunc(u.directories(), func(d string) bool { return p == d || strings.HasPrefix(p, d+"/") }) {
 			t.Errorf("example writes %s; want it below one of the unit's LogsDirectory=/StateDirectory=… %q", p, u.directories())
 		}
 	}

@@ -69,6 +69,7 @@ func runOuthook(t *testing.T, env []string, args ...string) (int, string) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, outhookBin, args...)
 	cmd.Env = append([]string{}, env...)
+	cmd.Dir = t.TempDir() // the image's WORKDIR: a relative data directory lands here
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -98,6 +99,7 @@ type server struct {
 func startOuthook(t *testing.T, env []string, webhooks []string, metrics bool, args ...string) *server {
 	t.Helper()
 	s := &server{cmd: exec.Command(outhookBin, args...), done: make(chan error, 1), addr: map[string]string{}}
+	s.cmd.Dir = t.TempDir()
 	s.cmd.Env = append([]string{}, env...)
 	stderr, err := s.cmd.StderrPipe()
 	if err != nil {

@@ -87,7 +87,8 @@ func run(t *testing.T, env []string, args ...string) (code int, stdout, stderr s
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = append(baseEnv(), env...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(append(baseEnv(), "OUTHOOK_DATA_DIR="+t.TempDir()), env...)
 	var out, errb strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -129,7 +130,8 @@ func startBinary(t *testing.T, bin string, env []string, args ...string) *proc {
 	}
 	p := &proc{t: t, addr: addr, logs: &bottest.LogBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(bin, full...)
-	p.cmd.Env = append(baseEnv(), env...)
+	p.cmd.Dir = t.TempDir()
+	p.cmd.Env = append(append(baseEnv(), "OUTHOOK_DATA_DIR="+t.TempDir()), env...)
 	p.cmd.Stdout = p.logs
 	p.cmd.Stderr = p.logs
 	if err := p.cmd.Start(); err != nil {

@@ -12,6 +12,7 @@ import (
 	_ "github.com/outhook/outhook/plugins/ping"
 	_ "github.com/outhook/outhook/plugins/runbook"
 	_ "github.com/outhook/outhook/plugins/status"
+	_ "github.com/outhook/outhook/plugins/subscriptions"
 	_ "github.com/outhook/outhook/plugins/trigger"
 	_ "github.com/outhook/outhook/plugins/whoami"
 )
