@@ -270,7 +270,9 @@ func TestNoFollowUps(t *testing.T) {
 	}
 }
 
-func TestUndeliverableResultIsLoggedWhole(t *testing.T) {
+// TestUndeliverableResultIsNotLogged: a follow-up that cannot be posted
+// is logged by its key, never with the line or the result (issue 10 #4).
+func TestUndeliverableResultIsNotLogged(t *testing.T) {
 	box := newOutbox()
 	box.fail = errors.New("receiver said 400")
 	s := newFollowUpServer(t, func(c *bot.Context) error {
@@ -282,10 +284,13 @@ func TestUndeliverableResultIsLoggedWhole(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	logs := s.logs.String()
-	for _, want := range []string{"the precious result", "receiver said 400", `"level":"error"`} {
+	for _, want := range []string{"receiver said 400", `"level":"error"`, "follow-up not delivered"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs lack %q:\n%s", want, logs)
 		}
+	}
+	if strings.Contains(logs, "the precious result") {
+		t.Errorf("logs hold the result:\n%s", logs)
 	}
 }
 
@@ -329,8 +334,8 @@ func TestShutdown(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "1 job(s) dropped") {
 			t.Errorf("got %v; want 1 job dropped", err)
 		}
-		if logs := s.logs.String(); !strings.Contains(logs, "dropping job at shutdown") || !strings.Contains(logs, "hang forever") {
-			t.Errorf("logs lack the dropped job:\n%s", logs)
+		if logs := s.logs.String(); !strings.Contains(logs, "dropping job at shutdown") || strings.Contains(logs, "hang forever") {
+			t.Errorf("logs lack the dropped job, or quote its line:\n%s", logs)
 		}
 		if n := box.count(); n != 0 {
 			t.Errorf("got %d posts; want none", n)

@@ -265,11 +265,11 @@ func (j *Jobs) deliver(jb *job, r Reply) {
 	defer cancel()
 	start := time.Now()
 	if err := j.poster.Post(ctx, &f); err != nil {
-		data, _ := r.MarshalJSON()
+		// Neither the line nor the result: they may hold what the asker
+		// or the command would not have logged.
 		jb.logger.Error().Err(err).
-			Str("asker", f.Asker.Name).Str("line", f.Line).Str("key", f.Key).
-			RawJSON("result", data).
-			Msg("follow-up not delivered; result logged here instead")
+			Str("asker", f.Asker.Name).Str("command", f.Command).Str("key", f.Key).
+			Msg("follow-up not delivered; result dropped")
 		return
 	}
 	jb.logger.Info().Str("key", f.Key).Dur("latency", time.Since(start)).Msg("follow-up posted")
@@ -364,7 +364,7 @@ func (j *Jobs) Shutdown(ctx context.Context) error {
 	n := len(j.jobs)
 	for _, jb := range j.jobs {
 		jb.logger.Error().Str("state", string(jb.info.State)).Str("asker", jb.info.Asker.Name).
-			Str("line", jb.info.Line).Time("started", jb.info.Started).
+			Str("command", jb.info.Command).Time("started", jb.info.Started).
 			Msg("dropping job at shutdown")
 		jb.cancel(ErrShuttingDown)
 	}

@@ -2,18 +2,25 @@ package cmd
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"github.com/outhook/outhook/bot"
+	"github.com/outhook/outhook/middleware/metrics"
 
 	"github.com/outhook/outhook/cmd/config"
 	"github.com/outhook/outhook/middleware"
 	"github.com/outhook/outhook/middleware/access"
-	"github.com/outhook/outhook/plugins"
 	"github.com/outhook/outhook/router"
 )
 
@@ -23,12 +30,16 @@ type PolicyCmd struct {
 }
 
 // PolicyCheckCmd explains one access decision, with the rules of a rules
-// file or of a webhook in a configuration file.
+// file or of a webhook in a configuration file. It runs the line through
+// the webhook's served handler chain (activity middleware, router,
+// command middleware) as a dry run that stops before the command's
+// handler, so its answer is the server's.
 type PolicyCheckCmd struct {
 	Rules   string   `help:"Access rules file (YAML: default and rules, as in docs/access.md)." type:"existingfile"`
 	Config  string   `help:"Configuration file whose webhook's access section decides (instead of --rules)." type:"existingfile"`
 	Webhook string   `help:"Name of the webhook in --config (needed when it defines several)."`
-	As      string   `help:"Azure AD object id of the asker (whoami shows it); empty for a payload without one." required:""`
+	AsID    string   `name:"as-id" help:"Azure AD object id of the asker (whoami shows it); empty for a payload without one." required:""`
+	As      string   `help:"Display name of the asker." default:"Policy Check"`
 	Team    string   `help:"Team id (19:…@thread.tacv2) the command is asked in."`
 	Channel string   `help:"Channel id the command is asked in."`
 	Tenant  string   `help:"Azure AD tenant id."`
@@ -48,97 +59,184 @@ func (p *PolicyCheckCmd) Run(g *Globals) error {
 		return errors.New("--webhook goes with --config")
 	}
 	var (
-		r       *router.Router
-		policy  *access.Policy
-		tenants []string
-		err     error
+		w   config.Webhook
+		err error
 	)
 	if p.Config != "" {
-		r, policy, tenants, err = p.fromConfig(g)
+		w, err = p.fromConfig(g)
 	} else {
-		r, policy, err = p.fromRules()
+		w, err = p.fromRules()
 	}
 	if err != nil {
 		return err
 	}
-	words, err := router.Split(p.Line)
-	if err != nil {
+	if _, err := router.Split(p.Line); err != nil {
 		return err
 	}
-	if len(words) == 0 {
+	if strings.TrimSpace(p.Line) == "" {
 		return errors.New("no command given")
 	}
-	cmd := r.Lookup(words[0])
-	if cmd == nil {
-		return fmt.Errorf("unknown command %q (known: %s)", words[0], strings.Join(middleware.CommandNames(r), ", "))
+	v, err := dryRun(w, p.activity())
+	if err != nil {
+		return err
+	}
+	res := v.result.Resolution()
+	if res != nil && res.NotFound {
+		return fmt.Errorf("unknown command %q (known: %s)", res.Word, strings.Join(v.paths, ", "))
 	}
 	where := access.Where{Team: p.Team, Channel: p.Channel, Tenant: p.Tenant}
-	d := policy.Decide(p.As, where, cmd.Name, words[1:])
-	served := len(tenants) == 0 || slices.ContainsFunc(tenants, func(t string) bool { return strings.EqualFold(t, p.Tenant) })
-	if !served {
-		d = access.Decision{Rule: -1, Reason: fmt.Sprintf("the webhook only serves tenants %s, and the asker's tenant is %s (--tenant)",
-			strings.Join(tenants, ", "), cmp.Or(p.Tenant, "not given"))}
-	}
 	verdict := "denied"
-	if d.Allowed {
+	if v.allowed {
 		verdict = "allowed"
 	}
-	line := strings.Join(append([]string{cmd.Name}, words[1:]...), " ")
-	fmt.Fprintf(g.stdout, "%s: %s\n", verdict, line)
-	fmt.Fprintf(g.stdout, "  asker:  %s\n", describeAsker(p.As, where))
-	fmt.Fprintf(g.stdout, "  reason: %s\n", d.Reason)
-	listed := "no"
-	if served && policy.MayRun(p.As, where, cmd.Name) {
-		listed = "yes"
+	line := p.Line
+	if res != nil {
+		line = res.Redacted()
 	}
-	fmt.Fprintf(g.stdout, "  help lists %s: %s\n", cmd.Name, listed)
-	if !d.Allowed {
+	fmt.Fprintf(g.stdout, "%s: %s\n", verdict, line)
+	fmt.Fprintf(g.stdout, "  asker:  %s\n", describeAsker(p.AsID, where))
+	fmt.Fprintf(g.stdout, "  reason: %s\n", v.reason)
+	if res != nil && res.Command != nil {
+		listed := "no"
+		if v.result.Allowed(res.Command) {
+			listed = "yes"
+		}
+		fmt.Fprintf(g.stdout, "  help lists %s: %s\n", res.Path, listed)
+	}
+	if !v.allowed {
 		return errDenied
 	}
 	return nil
 }
 
-// fromRules reads the rules file and compiles it against the commands of
-// the plugins given.
-func (p *PolicyCheckCmd) fromRules() (*router.Router, *access.Policy, error) {
-	r := router.New()
-	if err := plugins.Install(r, p.Plugins...); err != nil {
-		return nil, nil, err
+// activity is the message the check sends through the webhook.
+func (p *PolicyCheckCmd) activity() *bot.Activity {
+	now := time.Now()
+	return &bot.Activity{
+		Type:      "message",
+		ID:        "policy-check-" + strconv.FormatInt(now.UnixNano(), 10),
+		Timestamp: now.UTC(),
+		ChannelID: "msteams",
+		From:      bot.Account{ID: "29:policy-check", Name: p.As, AADObjectID: p.AsID},
+		Conversation: bot.Conversation{
+			ID: p.Channel, IsGroup: true, ConversationType: "channel", TenantID: p.Tenant,
+		},
+		TextFormat: "plain",
+		Text:       p.Line,
+		ChannelData: bot.ChannelData{
+			TeamsChannelID: p.Channel, TeamsTeamID: p.Team,
+			Channel: bot.IDRef{ID: p.Channel}, Team: bot.IDRef{ID: p.Team}, Tenant: bot.IDRef{ID: p.Tenant},
+		},
 	}
-	rules, err := loadRules(p.Rules)
-	if err != nil {
-		return nil, nil, err
-	}
-	policy, err := access.Compile(rules, middleware.CommandNames(r))
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", p.Rules, err)
-	}
-	return r, policy, nil
 }
 
-// fromConfig finds the webhook in the configuration file and compiles its
-// rules against its commands, as "outhook serve" does, and returns its
-// tenant allow-list too. --plugins, when given, wins over the file, as it
-// does for serve.
-func (p *PolicyCheckCmd) fromConfig(g *Globals) (*router.Router, *access.Policy, []string, error) {
+// verdict is what a dry run through a served webhook decided.
+type verdict struct {
+	allowed bool
+	reason  string
+	result  *router.DryRunResult
+	paths   []string // the webhook's commands, for messages
+}
+
+// dryRun builds webhook w as serve does (its plugins with their settings,
+// guards.protect: tenants, replay, rate limits, audit, access), with a
+// throw-away memory store, no audit log and the environment's secrets
+// unread, and runs a through it, stopping where the command's handler
+// would run.
+func dryRun(w config.Webhook, a *bot.Activity) (verdict, error) {
+	r, cleanup, err := checkRouter(w, func(string) (string, bool) { return "unchecked", true })
+	if err != nil {
+		return verdict{}, fmt.Errorf("webhook %q: %w", w.Name, err)
+	}
+	defer cleanup()
+	m, err := metrics.New(prometheus.NewRegistry())
+	if err != nil {
+		return verdict{}, err
+	}
+	g, err := newGuards(config.Config{Audit: config.Audit{File: config.AuditOff}}, zerolog.Nop(), m)
+	if err != nil {
+		return verdict{}, err
+	}
+	defer g.close()
+	h, err := g.protect(w, r)
+	if err != nil {
+		return verdict{}, err
+	}
+	ctx, result := router.DryRun(context.Background())
+	err = h.Handle(bot.NewContext(ctx, a))
+	v := verdict{result: result, paths: policyPaths(r)}
+	var denied *middleware.DeniedError
+	d, decided := middleware.DecisionOf(result)
+	switch {
+	case errors.As(err, &denied):
+		v.reason = denied.Decision.Reason
+	case errors.Is(err, middleware.ErrTenant):
+		v.reason = fmt.Sprintf("the webhook only serves tenants %s, and the asker's tenant is %s (--tenant)",
+			strings.Join(w.Access.Tenants, ", "), cmp.Or(a.Tenant(), "not given"))
+	case err != nil:
+		v.reason = "refused before the command: " + err.Error()
+	case !result.Reached:
+		v.reason = "the command was not reached"
+	case decided:
+		v.allowed, v.reason = true, d.Reason
+	default:
+		v.allowed, v.reason = true, "no access rules: everyone may run everything"
+	}
+	return v, nil
+}
+
+// policyPaths lists r's command paths.
+func policyPaths(r *router.Router) []string {
+	var out []string
+	for _, n := range middleware.CommandNames(r) {
+		if !strings.Contains(n, " --") {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// fromRules makes a webhook of the rules file and the plugins given.
+func (p *PolicyCheckCmd) fromRules() (config.Webhook, error) {
+	rules, err := loadRules(p.Rules)
+	if err != nil {
+		return config.Webhook{}, err
+	}
+	w := config.Webhook{Name: "rules", Plugins: p.Plugins}
+	w.Access.Rules = rules
+	r, cleanup, err := checkRouter(w, func(string) (string, bool) { return "unchecked", true })
+	if err != nil {
+		return w, err
+	}
+	defer cleanup()
+	if _, err := access.Compile(rules, middleware.CommandNames(r)); err != nil {
+		return w, fmt.Errorf("%s: %w", p.Rules, err)
+	}
+	return w, nil
+}
+
+// fromConfig finds the webhook in the configuration file, with its
+// rules checked against its commands as "outhook serve" does. --plugins,
+// when given, wins over the file, as it does for serve.
+func (p *PolicyCheckCmd) fromConfig(g *Globals) (config.Webhook, error) {
 	f, err := config.Load(p.Config)
 	if err != nil {
-		return nil, nil, nil, err
+		return config.Webhook{}, err
 	}
 	if err := f.Validate(catalog()); err != nil {
-		return nil, nil, nil, err
+		return config.Webhook{}, err
 	}
 	hooks := f.Config.Webhooks
 	i := slices.IndexFunc(hooks, func(w config.Webhook) bool { return w.Name == p.Webhook })
 	switch {
 	case len(hooks) == 0:
-		return nil, nil, nil, fmt.Errorf("%s defines no webhooks, so no access rules: everyone may run everything", p.Config)
+		return config.Webhook{}, fmt.Errorf("%s defines no webhooks, so no access rules: everyone may run everything", p.Config)
 	case p.Webhook == "" && len(hooks) == 1:
 		i = 0
 	case p.Webhook == "":
-		return nil, nil, nil, fmt.Errorf("%s defines %d webhooks: say which with --webhook (%s)", p.Config, len(hooks), webhookNames(hooks))
+		return config.Webhook{}, fmt.Errorf("%s defines %d webhooks: say which with --webhook (%s)", p.Config, len(hooks), webhookNames(hooks))
 	case i < 0:
-		return nil, nil, nil, fmt.Errorf("%s has no webhook %q (it has %s)", p.Config, p.Webhook, webhookNames(hooks))
+		return config.Webhook{}, fmt.Errorf("%s has no webhook %q (it has %s)", p.Config, p.Webhook, webhookNames(hooks))
 	}
 	w := hooks[i]
 	switch {
@@ -147,23 +245,17 @@ func (p *PolicyCheckCmd) fromConfig(g *Globals) (*router.Router, *access.Policy,
 	case len(w.Plugins) == 0:
 		w.Plugins = f.Config.Defaults.Plugins
 	}
-	// The webhook's commands, with its plugins' settings, but without
-	// reading the secrets they name.
 	r, cleanup, err := checkRouter(w, func(string) (string, bool) { return "unchecked", true })
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("webhook %q: %w", w.Name, err)
+		return w, fmt.Errorf("webhook %q: %w", w.Name, err)
 	}
 	if err := cleanup(); err != nil {
-		return nil, nil, nil, fmt.Errorf("webhook %q: %w", w.Name, err)
+		return w, fmt.Errorf("webhook %q: %w", w.Name, err)
 	}
 	if err := f.CheckAccess(i, middleware.CommandNames(r)); err != nil {
-		return nil, nil, nil, err
+		return w, err
 	}
-	policy, err := access.Compile(w.Access.Rules, middleware.CommandNames(r))
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("webhook %q: %w", w.Name, err)
-	}
-	return r, policy, w.Access.Tenants, nil
+	return w, nil
 }
 
 func webhookNames(hooks []config.Webhook) string {

@@ -268,7 +268,7 @@ func TestHostileInputs(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"deploy:ok", "deploy:ok", "deploy:denied", "deploy:denied", "deploy:denied", "deploy:limited", "vault:ok", "echo:ok", "echo:ok", "deploy:limited"}
+	want := []string{"deploy:ok", "deploy:ok", "deploy:denied", "deploy:denied", "deploy:denied", "deploy:limited", "vault:ok", "echo:ok", "echo:ok", "unknown:ok", "deploy:limited"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("audit events: got %v; want %v", got, want)
 	}

@@ -61,6 +61,10 @@ type Param struct {
 	Bool bool
 	// Hidden parameters work but are not shown by help.
 	Hidden bool
+	// Secret values, such as confirmation codes or tokens, are never
+	// logged or quoted back: Resolution.Redacted shows them as Redacted.
+	// Set with the secret:"" tag.
+	Secret bool
 
 	kind     kind
 	index    []int
@@ -156,6 +160,7 @@ func newParam(f reflect.StructField) (*Param, error) {
 		}
 	}
 	_, p.Hidden = tag.Lookup("hidden")
+	_, p.Secret = tag.Lookup("secret")
 	_, required := tag.Lookup("required")
 	_, optional := tag.Lookup("optional")
 	p.Required = required || positional && !optional && p.Default == ""
@@ -359,15 +364,16 @@ type parseState struct {
 	v     reflect.Value
 	in    *Input
 	words []string
-	seen  []bool // by index into s.params
+	seen  []bool      // by index into s.params
+	res   *Resolution // records the values, when not nil
 }
 
 // parse fills a new value of the Args type from words and returns a
 // pointer to it. A problem with the words is returned as a plain error
 // naming it; the caller adds the usage line.
-func (s *schema) parse(words []string, in *Input) (any, error) {
+func (s *schema) parse(words []string, in *Input, res *Resolution) (any, error) {
 	ptr := reflect.New(s.typ)
-	st := parseState{s: s, v: ptr.Elem(), in: in, words: words}
+	st := parseState{s: s, v: ptr.Elem(), in: in, words: words, res: res}
 	var seenBuf [16]bool
 	if len(s.params) <= len(seenBuf) {
 		st.seen = seenBuf[:len(s.params)]
@@ -445,6 +451,9 @@ func (st *parseState) run() error {
 			return fmt.Errorf("missing flag %s", p.label())
 		}
 		if p.def.IsValid() {
+			for _, item := range p.split(p.Default) {
+				st.record(p, item, false)
+			}
 			f := st.v.FieldByIndex(p.index)
 			if p.List {
 				f.Set(reflect.AppendSlice(reflect.MakeSlice(p.def.Type(), 0, p.def.Len()), p.def))
@@ -492,15 +501,25 @@ func (st *parseState) mention(w string) int {
 func (st *parseState) value(p *Param, w string) error {
 	st.mark(p)
 	if p.kind == kPerson {
+		st.record(p, st.text(w), true)
 		return p.set(st.v.FieldByIndex(p.index), st.text(w), st.mention(w), st.in)
 	}
 	f := st.v.FieldByIndex(p.index)
 	for _, item := range p.split(st.text(w)) {
+		st.record(p, item, true)
 		if err := p.set(f, item, -1, st.in); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// record notes that p receives value, given in the message or by default.
+func (st *parseState) record(p *Param, value string, given bool) {
+	if st.res == nil {
+		return
+	}
+	st.res.add(p, value, given)
 }
 
 func (st *parseState) mark(p *Param) {
@@ -534,6 +553,7 @@ func (st *parseState) long(spec string, i int) (int, error) {
 				return 0, fmt.Errorf("flag %s takes no value", code("--no-"+p.Name))
 			}
 			st.mark(p)
+			st.record(p, "false", true)
 			st.v.FieldByIndex(p.index).SetBool(false)
 			return 0, nil
 		}
@@ -565,6 +585,7 @@ func (st *parseState) shorts(cluster string, i int) (int, error) {
 		}
 		if p.Bool {
 			st.mark(p)
+			st.record(p, "true", true)
 			st.v.FieldByIndex(p.index).SetBool(true)
 			continue
 		}

@@ -21,6 +21,11 @@ const (
 
 var known = []string{"help", "ping", "deploy", "whoami", "echo"}
 
+// resolved is what the router resolves a command without Args to.
+func resolved(path string, args ...string) *router.Resolution {
+	return &router.Resolution{Path: path, Positionals: args, Known: true}
+}
+
 func testRules() access.Rules {
 	return access.Rules{
 		Default: "deny",
@@ -70,7 +75,7 @@ func TestDecide(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := p.Decide(tt.user, tt.where, tt.line[0], tt.line[1:])
+			d := p.Decide(tt.user, tt.where, resolved(tt.line[0], tt.line[1:]...))
 			if d.Allowed != tt.allowed || d.Rule != tt.rule || !strings.Contains(d.Reason, tt.reason) {
 				t.Errorf("got %v rule %d %q; want %v rule %d containing %q", d.Allowed, d.Rule, d.Reason, tt.allowed, tt.rule, tt.reason)
 			}
@@ -93,7 +98,7 @@ func TestDefaultAllow(t *testing.T) {
 		{alice, []string{"deploy", "prod"}, true},
 	}
 	for _, tt := range tests {
-		d := p.Decide(tt.user, access.Where{}, tt.line[0], tt.line[1:])
+		d := p.Decide(tt.user, access.Where{}, resolved(tt.line[0], tt.line[1:]...))
 		if d.Allowed != tt.allowed {
 			t.Errorf("%s %v: got %v (%s); want %v", tt.user, tt.line, d.Allowed, d.Reason, tt.allowed)
 		}
@@ -104,7 +109,7 @@ func TestNilAndEmptyPolicyAllow(t *testing.T) {
 	var nilPolicy *access.Policy
 	empty := access.MustCompile(access.Rules{}, known)
 	for _, p := range []*access.Policy{nilPolicy, empty} {
-		if d := p.Decide("", access.Where{}, "deploy", []string{"prod"}); !d.Allowed {
+		if d := p.Decide("", access.Where{}, resolved("deploy", "prod")); !d.Allowed {
 			t.Errorf("got denied (%s); want allowed", d.Reason)
 		}
 		if !p.MayRun("", access.Where{}, "deploy") {
@@ -186,7 +191,7 @@ func FuzzCompileDecide(f *testing.F) {
 		if err != nil {
 			return
 		}
-		d := p.Decide(alice, access.Where{}, cmd, []string{arg})
+		d := p.Decide(alice, access.Where{}, resolved(cmd, arg))
 		if d.Reason == "" {
 			t.Errorf("got an empty reason for %q against %q %q", command, cmd, arg)
 		}
@@ -218,7 +223,7 @@ func TestArgumentGlobs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := access.MustCompile(access.Rules{Default: "allow", Rules: []access.Rule{{Command: "deploy " + tt.pattern, Effect: "allow"}}}, known)
-		if got := p.Decide("", access.Where{}, "deploy", []string{tt.arg}).Allowed; got != tt.want {
+		if got := p.Decide("", access.Where{}, resolved("deploy", tt.arg)).Allowed; got != tt.want {
 			t.Errorf("%q against %q: got %v; want %v", tt.pattern, tt.arg, got, tt.want)
 		}
 	}
