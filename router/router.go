@@ -1,6 +1,7 @@
 package router
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -335,6 +336,15 @@ func (c *Context) visibleNames() []string {
 // invoke is the innermost handler: it answers --help, reports an unknown
 // subcommand, parses the arguments and runs the command's handler.
 func invoke(c *Context) error {
+	err := run(c)
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		ue.allowed = c.allowed
+	}
+	return err
+}
+
+func run(c *Context) error {
 	cmd := c.Command
 	if dr := dryRunOf(c.Context.Context()); dr != nil {
 		dr.Reached = true
@@ -348,18 +358,16 @@ func invoke(c *Context) error {
 		return cmd.Handler(c)
 	}
 	if wantsHelp(c.words, cmd) {
-		return c.Text(HelpText(cmd))
+		return c.Text(c.HelpText(cmd))
 	}
 	if cmd.Handler == nil {
 		if len(c.words) == 0 {
-			return c.Text(HelpText(cmd))
+			return c.Text(c.HelpText(cmd))
 		}
 		var names []string
-		for _, s := range cmd.VisibleSubcommands() {
-			if c.Allowed(s) {
-				names = append(names, s.Name)
-				names = append(names, s.Aliases...)
-			}
+		for _, s := range c.Subcommands(cmd) {
+			names = append(names, s.Name)
+			names = append(names, s.Aliases...)
 		}
 		problem := fmt.Sprintf("%s has no subcommand %s", code(cmd.Path()), code(c.Args[0]))
 		if sug := suggest(c.Args[0], names); len(sug) > 0 {
