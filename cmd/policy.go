@@ -70,9 +70,6 @@ func (p *PolicyCheckCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	if _, err := router.Split(p.Line); err != nil {
-		return err
-	}
 	if strings.TrimSpace(p.Line) == "" {
 		return errors.New("no command given")
 	}

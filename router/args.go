@@ -450,6 +450,9 @@ func (st *parseState) run() error {
 			}
 			return fmt.Errorf("missing flag %s", p.label())
 		}
+		if p.Bool && !p.def.IsValid() {
+			st.record(p, "false", false)
+		}
 		if p.def.IsValid() {
 			for _, item := range p.split(p.Default) {
 				st.record(p, item, false)
