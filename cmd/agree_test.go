@@ -95,7 +95,7 @@ var agreeLines = []agreeLine{
 	{agreeAda, "", "deploy web staging", nil, "allowed"},
 	{agreeAda, "", "deploy web", nil, "allowed"},
 	{agreeAda, "", "deploy --confirm prod web", nil, "allowed"}, // prod is the code
-	{agreeAda, "", `deploy web "prod`, nil, "denied"},          // unknown values: fail closed
+	{agreeAda, "", `deploy web "prod`, nil, "denied"},           // unknown values: fail closed
 	{agreeAda, "", "echo hello", nil, "allowed"},
 	{agreeAda, "", "echo secret sauce", nil, "denied"},
 	{agreeAda, "", `echo "Secret sauce"`, nil, "denied"},
