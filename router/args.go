@@ -568,10 +568,27 @@ func (st *parseState) long(spec string, i int) (int, error) {
 	if hasVal {
 		return 0, st.value(p, val)
 	}
-	if i+1 >= len(st.words) {
+	if i+1 >= len(st.words) || st.isFlag(st.words[i+1]) {
 		return 0, fmt.Errorf("flag %s needs a value (%s)", p.label(), p.Placeholder)
 	}
 	return 1, st.value(p, st.words[i+1])
+}
+
+// isFlag reports whether w names one of the command's long flags, so
+// that "--reason --token x" is a missing value rather than a reason of
+// "--token" that leaves x to slide into the arguments.
+func (st *parseState) isFlag(w string) bool {
+	spec, ok := flagPrefix(w)
+	if !ok {
+		return false
+	}
+	name, _, _ := strings.Cut(spec, "=")
+	name = lower(name)
+	if st.s.byLong[name] != nil || name == "help" {
+		return true
+	}
+	base, ok := strings.CutPrefix(name, "no-")
+	return ok && st.s.byLong[base] != nil
 }
 
 // shorts handles -f, -fv, -r value, -rvalue and -r=value; cluster is the
@@ -597,7 +614,7 @@ func (st *parseState) shorts(cluster string, i int) (int, error) {
 		if rest != "" {
 			return 0, st.value(p, rest)
 		}
-		if i+1 >= len(st.words) {
+		if i+1 >= len(st.words) || st.isFlag(st.words[i+1]) {
 			return 0, fmt.Errorf("flag %s needs a value (%s)", code("-"+string(r)), p.Placeholder)
 		}
 		return 1, st.value(p, st.words[i+1])

@@ -200,10 +200,19 @@ func (r *Resolution) Redacted() string {
 		parts = append(parts, "--help")
 	}
 	for _, a := range r.RedactedArgs() {
-		if a == "" || strings.ContainsAny(a, " \t\r\n\"'`") {
-			a = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", " ", "\r", " ", "`", "'").Replace(a) + `"`
+		flag := ""
+		if strings.HasPrefix(a, "--") {
+			if i := strings.IndexByte(a, '='); i > 0 {
+				flag, a = a[:i+1], a[i+1:]
+			}
 		}
-		parts = append(parts, a)
+		if a == "" || strings.ContainsAny(a, " \t\r\n\"'`") {
+			a = `"` + quoteEscaper.Replace(a) + `"`
+		}
+		parts = append(parts, flag+a)
 	}
 	return strings.Join(parts, " ")
 }
+
+// quoteEscaper escapes a value inside double quotes, on one line.
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", " ", "\r", " ", "`", "'")
