@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -9,8 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rs/zerolog"
+	"github.com/labstack/echo/v4"
 
+	"github.com/outhook/outhook"
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
 )
@@ -200,14 +202,13 @@ func FuzzDryRunAgrees(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	srv, err := newServer(cfg, zerolog.Nop())
+	app, err := outhook.New(cfg, outhook.Options{})
 	if err != nil {
 		f.Fatal(err)
 	}
-	defer func() {
-		srv.cleanup()
-		srv.guards.close()
-	}()
+	defer app.Shutdown(context.Background())
+	e := echo.New()
+	app.Mount(e)
 	w := cfg.Webhooks[0]
 	users := []string{agreeAda, agreeBob, agreeCarol, agreeMal, "", "6B8F1B7E-3C2A-4E5D-9F10-2A3B4C5D6E7F"}
 	f.Fuzz(func(t *testing.T, line string, who uint8) {
@@ -222,7 +223,7 @@ func FuzzDryRunAgrees(f *testing.F) {
 			t.Skip()
 		}
 		rec := httptest.NewRecorder()
-		srv.echo.ServeHTTP(rec, req)
+		e.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
 			t.Skip() // refused before any decision: not a command
 		}
@@ -233,7 +234,7 @@ func FuzzDryRunAgrees(f *testing.F) {
 		served := servedDecision(r.Text)
 		// A fresh activity id: the served one is now a replay.
 		a.ID += "-dry"
-		v, err := dryRun(w, a)
+		v, err := dryRun(cfg, w, a)
 		if err != nil {
 			t.Fatal(err)
 		}

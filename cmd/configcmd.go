@@ -3,12 +3,10 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
-	"github.com/outhook/outhook/bot"
-	"github.com/outhook/outhook/cmd/config"
-	"github.com/outhook/outhook/middleware"
+	"github.com/outhook/outhook"
+	"github.com/outhook/outhook/config"
 )
 
 // ConfigCmd groups the commands about configuration files.
@@ -16,38 +14,25 @@ type ConfigCmd struct {
 	Check ConfigCheckCmd `cmd:"" help:"Check a configuration file and explain each problem, with its line."`
 }
 
-// ConfigCheckCmd validates a configuration file.
+// ConfigCheckCmd checks a configuration file the way serve starts from it.
 type ConfigCheckCmd struct {
-	File    string `arg:"" help:"The configuration file (YAML)." type:"path"`
-	Secrets bool   `help:"Also read each webhook's token(s) from its variable or file, here and now, and check they are valid (they are never printed)."`
+	File string `arg:"" help:"The configuration file (YAML). Run it with serve's environment: the tokens, URLs and files it names are read and checked as serve reads them." type:"path"`
 }
 
-// Run prints each problem as file:line:col: message, or a summary of the
+// Run runs serve's start-up without the listening (outhook.Check) and
+// prints each problem as file:line:col: message, or a summary of the
 // webhooks when there is none. It fails when there are problems.
 func (c *ConfigCheckCmd) Run(g *Globals) error {
 	f, err := config.Load(c.File)
-	if err == nil {
-		err = f.Validate(catalog())
+	if err != nil {
+		return printProblems(g, c.File, err)
 	}
-	var errs config.Errors
-	if err == nil && c.Secrets {
-		errs = checkSecrets(f)
-	}
-	if err == nil {
-		errs = append(errs, checkPlugins(f, c.Secrets)...)
-	}
-	if err != nil && !errors.As(err, &errs) {
-		return err
-	}
-	if len(errs) > 0 {
-		for _, p := range errs {
-			fmt.Fprintln(g.stdout, p)
-		}
-		return fmt.Errorf("%s: %d problem(s)", c.File, len(errs))
+	if err := outhook.Check(f, outhook.Options{}); err != nil {
+		return printProblems(g, c.File, err)
 	}
 	hooks := f.Config.Webhooks
 	if len(hooks) == 0 {
-		fmt.Fprintf(g.stdout, "%s: ok: one webhook, its path and token from flags or the environment\n", c.File)
+		fmt.Fprintf(g.stdout, "%s: ok: one webhook at /webhook, its token from $%s\n", c.File, outhook.DefaultSecretEnv)
 		return nil
 	}
 	desc := make([]string, len(hooks))
@@ -58,67 +43,15 @@ func (c *ConfigCheckCmd) Run(g *Globals) error {
 	return nil
 }
 
-// checkPlugins loads every webhook's plugins with their settings, as serve
-// would, and reports the settings they refuse; then it checks the
-// webhook's access rules and audit redaction against the commands it
-// serves. Without secrets, the environment variables plugins read secrets
-// from are not looked at.
-func checkPlugins(f *config.File, secrets bool) config.Errors {
+// printProblems prints the located problems in err, one a line, and
+// returns the error that counts them.
+func printProblems(g *Globals, file string, err error) error {
 	var errs config.Errors
-	lookup := os.LookupEnv
-	if !secrets {
-		lookup = func(string) (string, bool) { return "unchecked", true }
+	if !errors.As(err, &errs) {
+		return err
 	}
-	for i, w := range f.Config.Webhooks {
-		if len(w.Plugins) == 0 {
-			w.Plugins = f.Config.Defaults.Plugins
-		}
-		r, cleanup, err := checkRouter(w, lookup)
-		if err != nil {
-			errs = append(errs, config.Problem{File: f.Name, Message: fmt.Sprintf("webhook %q: %v", w.Name, err)})
-			continue
-		}
-		var located config.Errors
-		if errors.As(f.CheckAccess(i, middleware.CommandNames(r)), &located) {
-			errs = append(errs, located...)
-		}
-		if err := cleanup(); err != nil {
-			errs = append(errs, config.Problem{File: f.Name, Message: fmt.Sprintf("webhook %q: %v", w.Name, err)})
-		}
+	for _, p := range errs {
+		fmt.Fprintln(g.stdout, p)
 	}
-	return errs
-}
-
-// checkSecrets reads every webhook's tokens and the follow-up and Redis
-// URLs the file names, and reports the ones missing or invalid.
-func checkSecrets(f *config.File) config.Errors {
-	var errs config.Errors
-	bad := func(msg string, args ...any) {
-		errs = append(errs, config.Problem{File: f.Name, Message: fmt.Sprintf(msg, args...)})
-	}
-	for _, w := range f.Config.Webhooks {
-		env, file := w.SecretEnv, w.SecretFile
-		if env == "" && file == "" {
-			env = defaultSecretEnv
-		}
-		tokens, err := config.ReadSecrets(env, file, nil)
-		if err != nil {
-			bad("webhook %q: %v (from %s)", w.Name, err, sources(config.Webhook{SecretEnv: env, SecretFile: file}))
-			continue
-		}
-		if _, err := bot.NewVerifier(tokens...); err != nil {
-			bad("webhook %q: %v", w.Name, err)
-		}
-		if w.FollowUp.Enabled() {
-			if _, err := config.ReadSecret(w.FollowUp.URLEnv, w.FollowUp.URLFile, nil); err != nil {
-				bad("webhook %q: follow-up URL: %v", w.Name, err)
-			}
-		}
-	}
-	if s := f.Config.Store; s.Kind == config.StoreRedis {
-		if _, err := config.ReadSecret(s.RedisURLEnv, s.RedisURLFile, nil); err != nil {
-			bad("store: Redis URL: %v", err)
-		}
-	}
-	return errs
+	return fmt.Errorf("%s: %d problem(s)", file, len(errs))
 }

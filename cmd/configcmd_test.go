@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -17,7 +18,21 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 func TestConfigCheck(t *testing.T) {
 	t.Run("example file is valid", func(t *testing.T) {
-		code, out, errs := run(t, "", "config", "check", "../outhook.example.yaml")
+		// Under a temporary root: the files the example names are the
+		// deployment's (deploy/deploy_test.go starts it as shipped).
+		data, err := os.ReadFile("../outhook.example.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		root := t.TempDir()
+		creds := filepath.Join(root, "credentials")
+		os.Mkdir(creds, 0o700)
+		os.WriteFile(filepath.Join(creds, "dev-token"), []byte(bot.NewToken()), 0o600)
+		example := strings.NewReplacer("/var/log/outhook", root, "/run/credentials/outhook.service", creds).Replace(string(data))
+		example = regexp.MustCompile(`(?m)^tls:\n(  .*\n)+`).ReplaceAllString(example, "")
+		t.Setenv("OUTHOOK_OPS_SECRET", bot.NewToken())
+		t.Setenv("OUTHOOK_OPS_FOLLOWUP_URL", "https://example.webhook.office.com/webhookb2/x/IncomingWebhook/y/z")
+		code, out, errs := run(t, "", "config", "check", writeFile(t, "outhook.example.yaml", example))
 		if code != 0 || !strings.Contains(out, "ok: 2 webhook(s): ops at /teams/ops, dev at /teams/dev") {
 			t.Errorf("got %d %q %q; want 0 and the summary", code, out, errs)
 		}
@@ -56,10 +71,10 @@ webhooks:
 `)
 		t.Setenv("TEST_CHECK_A", token)
 		t.Setenv("TEST_CHECK_B", "not*base64")
-		code, out, _ := run(t, "", "config", "check", "--secrets", file)
+		code, out, _ := run(t, "", "config", "check", file)
 		want := []string{
-			`webhook "b": security token 1 of 1: token is not valid base64`,
-			`webhook "c": no secret found (from $TEST_CHECK_C)`,
+			`webhook "b": token from $TEST_CHECK_B: token 1 of 1: token is not valid base64`,
+			`webhook "c": no security token in $TEST_CHECK_C`,
 		}
 		for _, w := range want {
 			if !strings.Contains(out, w) {

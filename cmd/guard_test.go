@@ -332,6 +332,7 @@ const badRules = "testdata/access/unknown.yaml"
 
 func TestAccessRulesChecked(t *testing.T) {
 	t.Run("config check", func(t *testing.T) {
+		t.Setenv("OPS_TOKEN", bot.NewToken())
 		code, out, errs := run(t, "", "config", "check", badRules)
 		out = strings.ReplaceAll(out, mustAbs(t, "testdata")+string(filepath.Separator), "testdata/")
 		errs = strings.ReplaceAll(errs, mustAbs(t, "testdata")+string(filepath.Separator), "testdata/")

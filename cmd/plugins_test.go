@@ -10,9 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/outhook/outhook"
+
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
-	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/config"
 	"github.com/outhook/outhook/plugins"
 )
 
@@ -82,6 +84,7 @@ webhooks:
     plugin_config:
       pong: {}
 `)
+	t.Setenv("X", bot.NewToken())
 	code, out, _ := run(t, "", "config", "check", file)
 	for _, want := range []string{
 		`webhook "ops": plugin "status": unknown setting "endpoints[0].methd"`,
@@ -108,7 +111,7 @@ func TestWorkflowPluginDocs(t *testing.T) {
 		file := writeFile(t, fmt.Sprintf("doc%d.yaml", i), "webhooks:\n  - name: x\n    path: /x\n    secret_env: X\n"+string(b[1]))
 		f, err := config.Load(file)
 		if err == nil {
-			err = f.Validate(catalog())
+			err = f.Validate(outhook.Catalog())
 		}
 		if err != nil {
 			t.Fatalf("block %d: %v", i, err)

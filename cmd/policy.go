@@ -12,13 +12,10 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/rs/zerolog"
 
+	"github.com/outhook/outhook"
 	"github.com/outhook/outhook/bot"
-	"github.com/outhook/outhook/middleware/metrics"
-
-	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/config"
 	"github.com/outhook/outhook/middleware"
 	"github.com/outhook/outhook/middleware/access"
 	"github.com/outhook/outhook/router"
@@ -59,13 +56,14 @@ func (p *PolicyCheckCmd) Run(g *Globals) error {
 		return errors.New("--webhook goes with --config")
 	}
 	var (
+		cfg config.Config
 		w   config.Webhook
 		err error
 	)
 	if p.Config != "" {
-		w, err = p.fromConfig(g)
+		cfg, w, err = p.fromConfig(g)
 	} else {
-		w, err = p.fromRules()
+		cfg, w, err = p.fromRules()
 	}
 	if err != nil {
 		return err
@@ -73,7 +71,7 @@ func (p *PolicyCheckCmd) Run(g *Globals) error {
 	if strings.TrimSpace(p.Line) == "" {
 		return errors.New("no command given")
 	}
-	v, err := dryRun(w, p.activity())
+	v, err := dryRun(cfg, w, p.activity())
 	if err != nil {
 		return err
 	}
@@ -135,33 +133,21 @@ type verdict struct {
 	paths   []string // the webhook's commands, for messages
 }
 
-// dryRun builds webhook w as serve does (its plugins with their settings,
-// guards.protect: tenants, replay, rate limits, audit, access), with a
-// throw-away memory store, no audit log and the environment's secrets
-// unread, and runs a through it, stopping where the command's handler
-// would run.
-func dryRun(w config.Webhook, a *bot.Activity) (verdict, error) {
-	r, cleanup, err := checkRouter(w, func(string) (string, bool) { return "unchecked", true })
-	if err != nil {
-		return verdict{}, fmt.Errorf("webhook %q: %w", w.Name, err)
-	}
-	defer cleanup()
-	m, err := metrics.New(prometheus.NewRegistry())
+// dryRun builds webhook w of cfg as serve does (outhook.New: its plugins
+// with their settings, tenants, replay, rate limits, access), with a
+// throw-away memory store, no audit log and stand-ins for the secrets it
+// names, and runs a through the webhook's served handler, stopping where
+// the command's handler would run (router.DryRun).
+func dryRun(cfg config.Config, w config.Webhook, a *bot.Activity) (verdict, error) {
+	app, err := checkApp(cfg, w)
 	if err != nil {
 		return verdict{}, err
 	}
-	g, err := newGuards(config.Config{Audit: config.Audit{File: config.AuditOff}}, zerolog.Nop(), m)
-	if err != nil {
-		return verdict{}, err
-	}
-	defer g.close()
-	h, err := g.protect(w, r)
-	if err != nil {
-		return verdict{}, err
-	}
+	defer app.Shutdown(context.Background())
+	hook := app.Webhooks()[0]
 	ctx, result := router.DryRun(context.Background())
-	err = h.Handle(bot.NewContext(ctx, a))
-	v := verdict{result: result, paths: policyPaths(r)}
+	err = hook.Handler().Handle(bot.NewContext(ctx, a))
+	v := verdict{result: result, paths: policyPaths(hook.Router())}
 	var denied *middleware.DeniedError
 	d, decided := middleware.DecisionOf(result)
 	switch {
@@ -193,66 +179,70 @@ func policyPaths(r *router.Router) []string {
 	return out
 }
 
-// fromRules makes a webhook of the rules file and the plugins given.
-func (p *PolicyCheckCmd) fromRules() (config.Webhook, error) {
+// fromRules makes a configuration of one webhook with the rules file's
+// rules and the plugins given.
+func (p *PolicyCheckCmd) fromRules() (cfg config.Config, w config.Webhook, err error) {
 	rules, err := loadRules(p.Rules)
 	if err != nil {
-		return config.Webhook{}, err
+		return cfg, w, err
 	}
-	w := config.Webhook{Name: "rules", Plugins: p.Plugins}
+	w = config.Webhook{Name: "rules", Path: "/rules", Plugins: p.Plugins}
 	w.Access.Rules = rules
-	r, cleanup, err := checkRouter(w, func(string) (string, bool) { return "unchecked", true })
+	cfg.Webhooks = []config.Webhook{w}
+	r, err := checkRouter(cfg, w)
 	if err != nil {
-		return w, err
+		var re *outhook.RulesError
+		if errors.As(err, &re) {
+			return cfg, w, fmt.Errorf("%s: %w", p.Rules, re.Err)
+		}
+		return cfg, w, err
 	}
-	defer cleanup()
 	if _, err := access.Compile(rules, middleware.CommandNames(r)); err != nil {
-		return w, fmt.Errorf("%s: %w", p.Rules, err)
+		return cfg, w, fmt.Errorf("%s: %w", p.Rules, err)
 	}
-	return w, nil
+	return cfg, w, nil
 }
 
 // fromConfig finds the webhook in the configuration file, with its
 // rules checked against its commands as "outhook serve" does. --plugins,
 // when given, wins over the file, as it does for serve.
-func (p *PolicyCheckCmd) fromConfig(g *Globals) (config.Webhook, error) {
+func (p *PolicyCheckCmd) fromConfig(g *Globals) (cfg config.Config, w config.Webhook, err error) {
 	f, err := config.Load(p.Config)
 	if err != nil {
-		return config.Webhook{}, err
+		return cfg, w, err
 	}
-	if err := f.Validate(catalog()); err != nil {
-		return config.Webhook{}, err
+	if err := f.Validate(outhook.Catalog()); err != nil {
+		return cfg, w, err
 	}
 	hooks := f.Config.Webhooks
 	i := slices.IndexFunc(hooks, func(w config.Webhook) bool { return w.Name == p.Webhook })
 	switch {
 	case len(hooks) == 0:
-		return config.Webhook{}, fmt.Errorf("%s defines no webhooks, so no access rules: everyone may run everything", p.Config)
+		return cfg, w, fmt.Errorf("%s defines no webhooks, so no access rules: everyone may run everything", p.Config)
 	case p.Webhook == "" && len(hooks) == 1:
 		i = 0
 	case p.Webhook == "":
-		return config.Webhook{}, fmt.Errorf("%s defines %d webhooks: say which with --webhook (%s)", p.Config, len(hooks), webhookNames(hooks))
+		return cfg, w, fmt.Errorf("%s defines %d webhooks: say which with --webhook (%s)", p.Config, len(hooks), webhookNames(hooks))
 	case i < 0:
-		return config.Webhook{}, fmt.Errorf("%s has no webhook %q (it has %s)", p.Config, p.Webhook, webhookNames(hooks))
+		return cfg, w, fmt.Errorf("%s has no webhook %q (it has %s)", p.Config, p.Webhook, webhookNames(hooks))
 	}
-	w := hooks[i]
+	w = hooks[i]
 	switch {
 	case g.explicit["plugins"]:
 		w.Plugins = p.Plugins
 	case len(w.Plugins) == 0:
 		w.Plugins = f.Config.Defaults.Plugins
 	}
-	r, cleanup, err := checkRouter(w, func(string) (string, bool) { return "unchecked", true })
+	// The webhook as serve builds it, with its plugins' settings, but
+	// without reading the secrets they name.
+	r, err := checkRouter(f.Config, w)
 	if err != nil {
-		return w, fmt.Errorf("webhook %q: %w", w.Name, err)
-	}
-	if err := cleanup(); err != nil {
-		return w, fmt.Errorf("webhook %q: %w", w.Name, err)
+		return cfg, w, outhook.Locate(err, f)
 	}
 	if err := f.CheckAccess(i, middleware.CommandNames(r)); err != nil {
-		return w, err
+		return cfg, w, err
 	}
-	return w, nil
+	return f.Config, w, nil
 }
 
 func webhookNames(hooks []config.Webhook) string {
@@ -302,4 +292,25 @@ func loadRules(path string) (rs access.Rules, err error) {
 		return rs, fmt.Errorf("%s: %w: %s", path, access.ErrInvalid, msg)
 	}
 	return rs, nil
+}
+
+// checkApp builds webhook w of cfg as serve does, without reading its
+// secrets: every variable reads as a stand-in token, the store is in
+// memory, audit is off, and nothing is opened that the check does not
+// need. Shut it down when done.
+func checkApp(cfg config.Config, w config.Webhook) (*outhook.App, error) {
+	stand := bot.NewToken()
+	w.SecretEnv, w.SecretFile, w.FollowUp = chatTokenEnv, "", config.FollowUp{}
+	cfg.Webhooks, cfg.Store, cfg.Audit, cfg.TLS = []config.Webhook{w}, config.Store{}, config.Audit{File: config.AuditOff}, config.TLS{}
+	return outhook.New(cfg, outhook.Options{LookupEnv: func(string) (string, bool) { return stand, true }})
+}
+
+// checkRouter returns webhook w's router as serve builds it (checkApp).
+func checkRouter(cfg config.Config, w config.Webhook) (*router.Router, error) {
+	app, err := checkApp(cfg, w)
+	if err != nil {
+		return nil, err
+	}
+	r := app.Webhooks()[0].Router()
+	return r, app.Shutdown(context.Background())
 }

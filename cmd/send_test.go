@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"github.com/outhook/outhook/bot/bottest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/outhook/outhook/bot/bottest"
 )
 
 // inHook is a local incoming webhook that records bodies and answers with

@@ -7,10 +7,15 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
-	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook"
+	"github.com/outhook/outhook/config"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 )
 
 // ServeCmd runs the bot as an HTTP server. Every flag can also be set by
@@ -48,45 +53,59 @@ func (s *ServeCmd) run(ctx context.Context, g *Globals, ready chan<- string) err
 	if err != nil {
 		return err
 	}
+	addr, err := listenAddr(cfg.Listen)
+	if err != nil {
+		return err
+	}
 	logger := g.Logger(g.stderr)
-	srv, err := newServer(cfg, logger)
+	app, err := outhook.New(cfg, outhook.Options{Logger: &logger, Registerer: newRegistry()})
 	if err != nil {
-		return locate(err, s.file)
+		if s.file != nil {
+			return outhook.Locate(err, s.file)
+		}
+		if errors.Is(err, outhook.ErrNoToken) {
+			err = fmt.Errorf("%w; or pass --secret-file with one token per line", err)
+		}
+		return err
 	}
-	defer func() {
-		if err := srv.cleanup(); err != nil {
-			logger.Warn().Err(err).Msg("cleaning up plugins")
-		}
-		if err := srv.guards.close(); err != nil {
-			logger.Warn().Err(err).Msg("closing the store and audit log")
-		}
-	}()
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listening: %w", err)
+		return errors.Join(fmt.Errorf("listening on %s: %w", addr, err), app.Shutdown(context.Background()))
 	}
-	scheme := "http"
-	if srv.http.TLSConfig != nil {
-		scheme = "https"
-	}
-	for _, h := range srv.hooks {
-		logger.Info().Str("addr", ln.Addr().String()).Str("scheme", scheme).
-			Str("webhook", h.name).Str("path", h.path).Int("tokens", h.tokens).
-			Msg("serving outgoing webhook")
-	}
-	srv.ready.Store(true)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
-	// Background jobs drain while the server does: both have the grace.
-	stopJobs := drainJobs(ctx, srv.bots(), cfg.Grace, logger)
-	err = serveUntil(ctx, srv.http, ln, cfg.Grace, cfg.Drain, func() {
-		srv.ready.Store(false)
-		logger.Info().Dur("drain", cfg.Drain).Msg("stopping")
-	})
-	stopJobs()
-	logger.Info().Msg("stopped")
-	return err
+	return app.Serve(ctx, ln)
+}
+
+// newRegistry returns the registry serve's metrics go to, with the Go
+// runtime's, the process's and the build's.
+func newRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewBuildInfoCollector(),
+	)
+	return reg
+}
+
+// listenAddr checks a listen address and explains the usual mistakes.
+func listenAddr(addr string) (string, error) {
+	a := strings.TrimSpace(addr)
+	switch {
+	case a == "":
+		return "", errors.New("listen address is empty: give host:port, such as :8080 or 127.0.0.1:8080")
+	case strings.Contains(a, "://"):
+		return "", fmt.Errorf("listen address %q is a URL: give host:port, such as :8080", addr)
+	}
+	if _, err := strconv.Atoi(a); err == nil {
+		return "", fmt.Errorf("listen address %q has no colon: did you mean :%s?", addr, a)
+	}
+	if _, _, err := net.SplitHostPort(a); err != nil {
+		return "", fmt.Errorf("listen address %q: give host:port, such as :8080 or 127.0.0.1:8080", addr)
+	}
+	return a, nil
 }
 
 // resolve reads the config file, if any, checks it, and lays the flags and
@@ -99,7 +118,7 @@ func (s *ServeCmd) resolve(g *Globals) (config.Config, error) {
 		if err != nil {
 			return config.Config{}, err
 		}
-		if err := f.Validate(catalog()); err != nil {
+		if err := f.Validate(outhook.Catalog()); err != nil {
 			return config.Config{}, err
 		}
 		file = f
@@ -131,7 +150,7 @@ func (s *ServeCmd) resolve(g *Globals) (config.Config, error) {
 	hooks := append([]config.Webhook(nil), c.Webhooks...)
 	switch len(hooks) {
 	case 0:
-		hooks = []config.Webhook{{Name: "default", Path: s.Path, SecretEnv: defaultSecretEnv, SecretFile: s.SecretFile,
+		hooks = []config.Webhook{{Name: "default", Path: s.Path, SecretEnv: outhook.DefaultSecretEnv, SecretFile: s.SecretFile,
 			FollowUp: s.followUpSource()}}
 	case 1:
 		w := &hooks[0]
@@ -140,7 +159,7 @@ func (s *ServeCmd) resolve(g *Globals) (config.Config, error) {
 			w.SecretFile = s.SecretFile
 		}
 		if w.SecretEnv == "" && w.SecretFile == "" {
-			w.SecretEnv, w.SecretFile = defaultSecretEnv, s.SecretFile
+			w.SecretEnv, w.SecretFile = outhook.DefaultSecretEnv, s.SecretFile
 		}
 		if !w.FollowUp.Enabled() {
 			w.FollowUp = s.followUpSource()
@@ -177,9 +196,6 @@ func (s *ServeCmd) resolve(g *Globals) (config.Config, error) {
 	c.Webhooks = hooks
 	return c, nil
 }
-
-// defaultSecretEnv holds the token(s) of a process serving one webhook.
-const defaultSecretEnv = "OUTHOOK_SECRET"
 
 // pick returns the flag's value if it was given, else the file's if set,
 // else the flag's (which then holds the built-in default).

@@ -16,7 +16,7 @@ import (
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
-	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/config"
 )
 
 // parse parses args as the CLI would and returns the grammar, without
@@ -325,7 +325,8 @@ func TestServeNoToken(t *testing.T) {
 	file := writeFile(t, "x.yaml", "webhooks:\n  - {name: ops, path: /ops, secret_env: TEST_UNSET_TOKEN}\n  - {name: dev, path: /dev, secret_env: TEST_UNSET_TOKEN}\n")
 	cli = parse(t, "serve", "--listen", "127.0.0.1:0", "--config", file)
 	err = cli.Serve.run(context.Background(), &cli.Globals, nil)
-	if err == nil || err.Error() != `webhook "ops": no security token in $TEST_UNSET_TOKEN` {
+	if err == nil || !strings.Contains(err.Error(), `webhook "ops": no security token in $TEST_UNSET_TOKEN`) ||
+		!strings.Contains(err.Error(), `webhook "dev": no security token in $TEST_UNSET_TOKEN`) {
 		t.Errorf("got %v; want the webhook named", err)
 	}
 }
@@ -333,21 +334,6 @@ func TestServeNoToken(t *testing.T) {
 func TestReadyz(t *testing.T) {
 	token := bot.NewToken()
 	t.Setenv("OUTHOOK_SECRET", token)
-
-	// Configured but not listening: not ready.
-	cli := parse(t, "serve")
-	c, err := cli.Serve.resolve(&cli.Globals)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := newServer(c, cli.Globals.Logger(io.Discard))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := newRecorder(srv, "/readyz")
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Errorf("got %d before listening; want 503", rec.Code)
-	}
 
 	// Listening: ready. Stopping with a drain: not ready, still serving.
 	addr, stop := startServe(t, "--drain", "3s", "--grace", "1s")

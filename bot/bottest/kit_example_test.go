@@ -32,8 +32,8 @@ func commands() *router.Router {
 			return c.Reply(reply)
 		}},
 		&router.Command{Name: "slow", Handler: func(c *router.Context) error {
-			<-c.Context.Context().Done()
-			return c.Context.Context().Err()
+			<-c.Done()
+			return c.Err()
 		}},
 	)
 	return r

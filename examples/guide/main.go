@@ -151,10 +151,10 @@ type build struct {
 }
 
 func (b *Builds) list(c *router.Context) error {
-	args := c.Parsed.(*listArgs)
+	args := router.Args[listArgs](c)
 	if args.Count < 1 || args.Count > 20 {
 		// A rule the tags cannot state: the same answer as the parser's.
-		return &router.UsageError{Command: c.Command, Err: fmt.Errorf("count must be from 1 to 20, not %d", args.Count)}
+		return c.UsageErrorf("count must be from 1 to 20, not %d", args.Count)
 	}
 	q := url.Values{"limit": {strconv.Itoa(args.Count)}}
 	if args.Branch != "" {
@@ -167,7 +167,7 @@ func (b *Builds) list(c *router.Context) error {
 		q.Set("requested_by", args.By.Name)
 	}
 	var builds []build
-	if err := b.get(c.Context.Context(), "builds", q, &builds); err != nil {
+	if err := b.get(c, "builds", q, &builds); err != nil {
 		return &bot.Error{Message: "The CI did not answer. Try again in a minute.", Internal: err}
 	}
 	if len(builds) == 0 {
@@ -194,9 +194,9 @@ func (b *Builds) list(c *router.Context) error {
 }
 
 func (b *Builds) rebuild(c *router.Context) error {
-	args := c.Parsed.(*rebuildArgs)
+	args := router.Args[rebuildArgs](c)
 	if args.Wait <= 0 {
-		return &router.UsageError{Command: c.Command, Err: errors.New("`--wait` must be longer than 0s")}
+		return c.UsageErrorf("`--wait` must be longer than 0s")
 	}
 	id := int(args.Build)
 	// Step 5: a follow-up. Go answers at once and runs the work as a job;

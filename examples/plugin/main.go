@@ -5,7 +5,6 @@
 package main
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -33,13 +32,13 @@ func (dice) Commands() []*router.Command {
 		Examples: []string{"roll", "roll 3 --sides 20"},
 		Args:     rollArgs{},
 		Handler: func(c *router.Context) error {
-			a := c.Parsed.(*rollArgs)
+			a := router.Args[rollArgs](c)
 			// Ranges are rules the tags cannot state: answer as the parser would.
 			if a.Count < 1 || a.Count > 20 {
-				return &router.UsageError{Command: c.Command, Err: fmt.Errorf("count must be from 1 to 20, not %d", a.Count)}
+				return c.UsageErrorf("count must be from 1 to 20, not %d", a.Count)
 			}
 			if a.Sides < 2 || a.Sides > 100 {
-				return &router.UsageError{Command: c.Command, Err: fmt.Errorf("--sides must be from 2 to 100, not %d", a.Sides)}
+				return c.UsageErrorf("--sides must be from 2 to 100, not %d", a.Sides)
 			}
 			rolls := make([]string, a.Count)
 			for i := range rolls {

@@ -1,4 +1,4 @@
-package cmd
+package outhook
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"sync"
 	"time"
 
@@ -14,12 +13,11 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/outhook/outhook/bot"
-	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/config"
 	"github.com/outhook/outhook/middleware"
 	"github.com/outhook/outhook/middleware/access"
 	"github.com/outhook/outhook/middleware/metrics"
 	"github.com/outhook/outhook/middleware/redisstore"
-	"github.com/outhook/outhook/plugins"
 	"github.com/outhook/outhook/router"
 )
 
@@ -54,13 +52,13 @@ type store interface {
 
 // newGuards opens the store and the audit log the configuration names.
 // The Redis URL is read from its variable or file and never logged.
-func newGuards(cfg config.Config, logger zerolog.Logger, m *metrics.Metrics) (*guards, error) {
+func newGuards(cfg config.Config, logger zerolog.Logger, m *metrics.Metrics, lookup func(string) (string, bool)) (*guards, error) {
 	g := &guards{metrics: m, logger: logger}
 	switch cfg.Store.Kind {
 	case "", config.StoreMemory:
 		g.store = middleware.NewMemoryStore(0)
 	case config.StoreRedis:
-		url, err := config.ReadSecret(cfg.Store.RedisURLEnv, cfg.Store.RedisURLFile, nil)
+		url, err := config.ReadSecret(cfg.Store.RedisURLEnv, cfg.Store.RedisURLFile, lookup)
 		if err != nil {
 			return nil, fmt.Errorf("store: the Redis URL (from %s): %w", sources(config.Webhook{
 				SecretEnv: cfg.Store.RedisURLEnv, SecretFile: cfg.Store.RedisURLFile}), err)
@@ -151,10 +149,10 @@ func (g *guards) protect(w config.Webhook, r *router.Router) (bot.Handler, error
 	names := middleware.CommandNames(r)
 	policy, err := access.Compile(w.Access.Rules, names)
 	if err != nil {
-		return nil, &rulesError{webhook: w.Name, known: names, err: err}
+		return nil, &RulesError{Webhook: w.Name, Known: names, Err: err}
 	}
 	if err := w.Audit.Redact.Validate(names); err != nil {
-		return nil, &rulesError{webhook: w.Name, known: names, err: fmt.Errorf("audit: %w", err)}
+		return nil, &RulesError{Webhook: w.Name, Known: names, Err: fmt.Errorf("audit: %w", err)}
 	}
 	st := scoped{store: g.store, prefix: w.Name + ":"}
 	a := w.Access
@@ -245,49 +243,17 @@ func (s scoped) Take(ctx context.Context, key string, window time.Duration) (int
 	return s.store.Take(ctx, s.prefix+key, window)
 }
 
-// checkRouter loads webhook w's plugins with their settings, reading the
-// environment through lookup, and returns its router as serve builds it,
-// for checking what the configuration says about its commands. Call
-// cleanup when done.
-func checkRouter(w config.Webhook, lookup func(string) (string, bool)) (r *router.Router, cleanup func() error, err error) {
-	set, err := plugins.Load(context.Background(), plugins.Options{
-		IDs: w.Plugins, Settings: w.PluginConfig, Webhook: w.Name, LookupEnv: lookup,
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	r, err = newRouter(set, w.Commands)
-	if err != nil {
-		return nil, nil, errors.Join(err, set.Cleanup())
-	}
-	return r, set.Cleanup, nil
+// RulesError is a webhook's access rules or audit redaction that do not
+// compile against its commands. Check turns it into the problems the
+// configuration file locates (config.File.CheckAccess).
+type RulesError struct {
+	// Webhook names the webhook.
+	Webhook string
+	// Known are the names of the webhook's commands.
+	Known []string
+	// Err says what does not compile.
+	Err error
 }
 
-// rulesError is a webhook's access rules or audit redaction that do not
-// compile against its commands. "outhook serve" turns it into the located
-// problems of the configuration file (File.CheckAccess).
-type rulesError struct {
-	webhook string
-	known   []string // the webhook's command names
-	err     error
-}
-
-func (e *rulesError) Error() string { return e.err.Error() }
-func (e *rulesError) Unwrap() error { return e.err }
-
-// locate replaces a rulesError in err with the problems f locates, so that
-// start-up fails with the same explanation as "outhook config check".
-func locate(err error, f *config.File) error {
-	var re *rulesError
-	if f == nil || !errors.As(err, &re) {
-		return err
-	}
-	i := slices.IndexFunc(f.Config.Webhooks, func(w config.Webhook) bool { return w.Name == re.webhook })
-	if i < 0 {
-		return err
-	}
-	if located := f.CheckAccess(i, re.known); located != nil {
-		return located
-	}
-	return err
-}
+func (e *RulesError) Error() string { return e.Err.Error() }
+func (e *RulesError) Unwrap() error { return e.Err }

@@ -1,4 +1,4 @@
-package cmd
+package outhook
 
 import (
 	"crypto/tls"

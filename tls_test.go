@@ -1,4 +1,4 @@
-package cmd
+package outhook
 
 import (
 	"crypto/ecdsa"
@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"github.com/outhook/outhook/bot/bottest"
 	"math/big"
 	"net"
 	"net/http"
@@ -18,9 +17,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
+	"github.com/outhook/outhook/bot/bottest"
+	"github.com/outhook/outhook/config"
 
-	"github.com/outhook/outhook/bot"
+	"github.com/rs/zerolog"
 )
 
 // testCA signs leaf certificates for 127.0.0.1.
@@ -169,8 +169,7 @@ func TestServeTLSReload(t *testing.T) {
 	dir := t.TempDir()
 	t0 := time.Now().Add(-time.Minute)
 	certFile, keyFile := ca.writePair(t, dir, "before", t0)
-	t.Setenv("OUTHOOK_SECRET", bot.NewToken())
-	addr, _ := startServe(t, "--tls-cert", certFile, "--tls-key", keyFile)
+	addr := startApp(t, config.Config{TLS: config.TLS{Cert: certFile, Key: keyFile}})
 
 	served := func() string {
 		tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.pool}, DisableKeepAlives: true}

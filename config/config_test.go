@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/config"
 	"github.com/outhook/outhook/middleware"
 	"github.com/outhook/outhook/middleware/access"
 )

@@ -26,6 +26,11 @@ type Config struct {
 	TLS TLS `yaml:"tls"`
 	// Metrics sets where Prometheus metrics are served.
 	Metrics Metrics `yaml:"metrics"`
+	// TrustedProxies are the addresses or CIDR ranges of the proxies in
+	// front of outhook whose X-Forwarded-For header is believed, for the
+	// remote address in the log. Optional; default: none, the socket's
+	// address is logged (a forwarding header from anyone else is ignored).
+	TrustedProxies []string `yaml:"trusted_proxies"`
 	// Store is where replay memory and rate limits are kept, shared by all
 	// webhooks of the process.
 	Store Store `yaml:"store"`
@@ -60,6 +65,10 @@ type TLS struct {
 
 // Metrics sets where Prometheus metrics are served.
 type Metrics struct {
+	// Listen is an address of its own to serve the metrics on, such as
+	// "127.0.0.1:9100", so that they need not be public when outhook
+	// terminates TLS itself. Optional; default: the main listener.
+	Listen string `yaml:"listen"`
 	// Path is the URL path of the metrics endpoint, or "off". Optional;
 	// default "/metrics".
 	Path string `yaml:"path"`

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/outhook/outhook/bot"
 )
 
 // Catalog describes what the binary offers, so that Validate can check
@@ -14,10 +16,6 @@ import (
 // of its commands. The name "*" stands for commands a plugin takes from
 // its settings, so that any command name may be the plugin's.
 type Catalog map[string][]string
-
-// TeamsTimeout is how long Teams waits for a reply. A budget must be
-// shorter.
-const TeamsTimeout = 5 * time.Second
 
 // Reserved URL paths that a webhook may not use.
 var reserved = []string{"/healthz", "/readyz"}
@@ -139,9 +137,11 @@ func (f *File) checkTuning(errs *Errors, at string, budget time.Duration, limit 
 	switch {
 	case budget < 0:
 		*errs = append(*errs, f.problem(at+".budget", "budget must not be negative"))
-	case budget >= TeamsTimeout:
-		*errs = append(*errs, f.problem(at+".budget", "budget %s is not shorter than the %s Teams waits: "+
-			"the user would see Teams' error instead of the bot's timeout notice", budget, TeamsTimeout))
+	case budget > bot.MaxBudget:
+		// The one limit, bot.MaxBudget, that the bot itself enforces: what
+		// passes here cannot stop serve.
+		*errs = append(*errs, f.problem(at+".budget", "budget %s is over %s: Teams waits 5s, and the bot needs "+
+			"the rest to send its timeout notice in time", budget, bot.MaxBudget))
 	}
 	if limit < 0 {
 		*errs = append(*errs, f.problem(at+".body_limit", "body_limit must not be negative"))

@@ -3,7 +3,7 @@ package config_test
 import (
 	"fmt"
 
-	"github.com/outhook/outhook/cmd/config"
+	"github.com/outhook/outhook/config"
 )
 
 func ExampleFile_Validate() {
