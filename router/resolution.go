@@ -1,6 +1,7 @@
 package router
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -49,12 +50,11 @@ type Resolution struct {
 	// holds "true" or "false".
 	Flags map[string][]string
 
-	given     map[string]bool // flags given in the message
 	secret    map[string]bool // secret flags, by lower-case name
 	secretPos map[int]bool    // secret positionals, by index
 	allPos    bool            // every positional is secret
 	keys      []string        // "key=" prefixes whose values are secret
-	flagOrder []string        // flags in the order first given
+	flagOrder []string        // flags given in the message, in order
 }
 
 // add records one value of p.
@@ -67,11 +67,7 @@ func (r *Resolution) add(p *Param, value string, given bool) {
 	if r.Flags == nil {
 		r.Flags = map[string][]string{}
 	}
-	if given && !r.given[name] {
-		if r.given == nil {
-			r.given = map[string]bool{}
-		}
-		r.given[name] = true
+	if given && !slices.Contains(r.flagOrder, name) {
 		r.flagOrder = append(r.flagOrder, name)
 	}
 	if p.Secret {
@@ -88,7 +84,7 @@ func (r *Resolution) add(p *Param, value string, given bool) {
 // without dashes) and whether the message gave it.
 func (r *Resolution) Flag(name string) (values []string, given bool) {
 	name = lower(strings.TrimLeft(name, "-"))
-	return r.Flags[name], r.given[name]
+	return r.Flags[name], slices.Contains(r.flagOrder, name)
 }
 
 // IsSecret reports whether the flag named name is secret: declared with

@@ -350,7 +350,9 @@ func run(c *Context) error {
 		dr.Reached = true
 		return nil
 	}
-	c.Context.SetLine(c.res.Redacted())
+	if c.Jobs() != nil { // only follow-ups and jobs quote the line
+		c.Context.SetLine(c.res.Redacted())
+	}
 	if c.res.Err != nil {
 		return c.res.Err
 	}
