@@ -228,3 +228,69 @@ func TestArgumentGlobs(t *testing.T) {
 		}
 	}
 }
+
+// TestPathsFlagsAndUnknownValues: rules name canonical paths (a group's
+// rule covers its subcommands), match flag values by name, and fail
+// closed when the values are not known.
+func TestPathsFlagsAndUnknownValues(t *testing.T) {
+	known := []string{"runbook", "runbook search", "deploy", "deploy --env", "jobs", "jobs --all"}
+	p := access.MustCompile(access.Rules{Default: "allow", Rules: []access.Rule{
+		{Command: "runbook", Effect: "allow"},
+		{Name: "no runbook", Command: "runbook", Effect: "deny", Users: []string{mallet}},
+		{Name: "no search", Command: "Runbook SEARCH", Effect: "deny", Users: []string{bob}},
+		{Command: "deploy", Effect: "allow"},
+		{Name: "no prod", Command: "deploy --ENV=prod*", Effect: "deny"},
+		{Name: "no web", Command: "deploy web", Effect: "deny"},
+		{Command: "jobs --all=false", Effect: "allow"},
+		{Name: "admins", Command: "jobs", Effect: "allow", Users: []string{alice}},
+	}}, known)
+	res := func(path string, pos []string, flags map[string][]string) *router.Resolution {
+		return &router.Resolution{Path: path, Positionals: pos, Flags: flags, Known: true}
+	}
+	tests := []struct {
+		name  string
+		user  string
+		res   *router.Resolution
+		allow bool
+		rule  string
+	}{
+		{"group deny covers subcommand", mallet, res("runbook search", []string{"vpn"}, nil), false, "no runbook"},
+		{"subcommand deny", bob, res("runbook search", []string{"vpn"}, nil), false, "no search"},
+		{"subcommand deny leaves the group", bob, res("runbook", []string{"vpn"}, nil), true, ""},
+		{"flag value", alice, res("deploy", []string{"api"}, map[string][]string{"env": {"Production"}}), false, "no prod"},
+		{"one of a list flag", alice, res("deploy", []string{"api"}, map[string][]string{"env": {"staging", "prod"}}), false, "no prod"},
+		{"other flag value", alice, res("deploy", []string{"api"}, map[string][]string{"env": {"staging"}}), true, ""},
+		{"unknown values: deny with patterns matches", alice, &router.Resolution{Path: "deploy"}, false, "no"},
+		{"jobs without --all", bob, res("jobs", nil, map[string][]string{"all": {"false"}}), true, ""},
+		{"jobs --all", bob, res("jobs", nil, map[string][]string{"all": {"true"}}), false, ""},
+		{"jobs --all for admins", alice, res("jobs", nil, map[string][]string{"all": {"true"}}), true, "admins"},
+		{"jobs, values unknown", bob, &router.Resolution{Path: "jobs"}, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := p.Decide(tt.user, access.Where{}, tt.res)
+			if d.Allowed != tt.allow || !strings.Contains(d.Reason, tt.rule) {
+				t.Errorf("got %v (%s); want %v by %q", d.Allowed, d.Reason, tt.allow, tt.rule)
+			}
+			for _, v := range append(tt.res.Positionals, "Production", "vpn") {
+				if strings.Contains(d.Reason, `"`+v) && !strings.Contains(d.Reason, "rule") {
+					t.Errorf("reason %q quotes a value", d.Reason)
+				}
+			}
+		})
+	}
+	for _, tt := range []struct {
+		user, path string
+		want       bool
+	}{
+		{mallet, "runbook search", false}, {bob, "runbook search", false}, {bob, "runbook", true}, {bob, "jobs", true},
+	} {
+		if got := p.MayRun(tt.user, access.Where{}, tt.path); got != tt.want {
+			t.Errorf("MayRun(%s, %s): got %v; want %v", tt.user, tt.path, got, tt.want)
+		}
+	}
+	if _, err := access.Compile(access.Rules{Default: "deny", Rules: []access.Rule{{Command: "deploy --nope=x", Effect: "deny"}}}, known); err == nil ||
+		!strings.Contains(err.Error(), `"deploy" has no flag --nope`) {
+		t.Errorf("got %v; want an unknown flag refused", err)
+	}
+}
