@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -59,6 +60,7 @@ type App struct {
 	webhooks   []*Webhook
 	draining   atomic.Bool
 	closed     atomic.Bool
+	resumeOnce sync.Once
 }
 
 // Webhook is one webhook of an App.
@@ -135,6 +137,16 @@ func New(cfg config.Config, opts Options) (*App, error) {
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(append(errs, a.release())...)
+	}
+	for _, w := range a.webhooks {
+		b := w.bot
+		if err := reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Namespace: metrics.Namespace, Name: "hung",
+			Help:        "Handlers still running after their timeout notice, and jobs given up on after their stop grace; past max_hung new work is refused.",
+			ConstLabels: prometheus.Labels{"webhook": w.Name},
+		}, func() float64 { return float64(b.Hung()) })); err != nil {
+			return nil, errors.Join(fmt.Errorf("metrics: %w", err), a.release())
+		}
 	}
 	return a, nil
 }
@@ -295,31 +307,69 @@ type Routes interface {
 // The host keeps its own middleware, error handler and IP extractor (set
 // e.IPExtractor to trust only your proxies: see Serve).
 func (a *App) Mount(r Routes) {
+	a.resume()
 	for _, w := range a.webhooks {
 		r.POST(w.Path, w.bot.ServeEcho, a.metrics.Middleware(w.Name))
 		w.plugins.Routes(r.Group(w.Path))
 	}
 }
 
+// resume takes up, once, what a previous run left in the webhooks'
+// outboxes: results to post, askers to tell (bot.Bot.Resume).
+func (a *App) resume() {
+	a.resumeOnce.Do(func() {
+		for _, w := range a.webhooks {
+			n, err := w.bot.Resume(context.Background())
+			switch {
+			case err != nil:
+				a.logger.Error().Err(err).Str("webhook", w.Name).Msg("taking up the outbox")
+			case n > 0:
+				a.logger.Info().Int("entries", n).Str("webhook", w.Name).Msg("took up what the last run left to post")
+			}
+		}
+	})
+}
+
 // Healthz answers 200 while the process runs: a liveness check.
 func (a *App) Healthz(c echo.Context) error { return c.String(http.StatusOK, "ok") }
 
-// Readyz answers 200 while the App takes work, and 503 once it drains or
-// while the shared store (Redis) does not answer: a readiness check.
+// Readyz answers 200 while the App takes work, and 503 once it drains,
+// while too many handlers still run past their time, or while the shared
+// store (Redis) does not answer: a readiness check. With ?verbose it
+// answers JSON with each webhook's state (bot.Status).
 func (a *App) Readyz(c echo.Context) error {
+	status, why := http.StatusOK, "ready"
 	if a.draining.Load() {
-		return c.String(http.StatusServiceUnavailable, "not ready: shutting down")
+		status, why = http.StatusServiceUnavailable, "not ready: shutting down"
 	}
-	if err := a.guards.ready(c.Request().Context()); err != nil {
-		return c.String(http.StatusServiceUnavailable, "not ready: the store does not answer")
+	detail := map[string]bot.Status{}
+	for _, w := range a.webhooks {
+		detail[w.Name] = w.bot.Status()
+		if err := w.bot.Ready(); err != nil && status == http.StatusOK {
+			status, why = http.StatusServiceUnavailable, fmt.Sprintf("webhook %s: %v", w.Name, err)
+		}
 	}
-	return c.String(http.StatusOK, "ready")
+	if status == http.StatusOK {
+		if err := a.guards.ready(c.Request().Context()); err != nil {
+			status, why = http.StatusServiceUnavailable, "not ready: the store does not answer"
+		}
+	}
+	if _, ok := c.QueryParams()["verbose"]; ok {
+		return c.JSON(status, map[string]any{"status": why, "webhooks": detail})
+	}
+	return c.String(status, why)
 }
 
 // Drain marks the App as going away: Readyz answers 503 so that load
-// balancers stop sending traffic, while requests and background jobs are
-// still served. Serve calls it at the start of its shutdown.
-func (a *App) Drain() { a.draining.Store(true) }
+// balancers stop sending traffic, while requests and background jobs
+// (c.Go included) are still served. Serve calls it at the start of its
+// shutdown; an embedder calls it before stopping its HTTP server.
+func (a *App) Drain() {
+	a.draining.Store(true)
+	for _, w := range a.webhooks {
+		w.bot.Drain()
+	}
+}
 
 // Shutdown releases the App once the HTTP server in front of it has
 // stopped: background jobs and their follow-up posts drain until ctx is

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
+	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/config"
 	"github.com/outhook/outhook/middleware/metrics"
 )
@@ -118,9 +119,11 @@ func (a *App) logPanic(c echo.Context, err error, stack []byte) error {
 // NewHTTPServer returns an http.Server for h with the timeouts outhook
 // uses, so that slow clients cannot hold it: headers within 5s, the body
 // within 10s, the reply within budget plus a margin, idle connections for
-// 90s. Its ErrorLog goes to logger, so that the log stays JSON.
+// 90s. Its ErrorLog goes to logger, so that the log stays JSON. It stamps
+// each connection's arrival (bot.Arrivals), so that a command's budget
+// counts from when Teams' request arrived, not from when it was handled.
 func NewHTTPServer(h http.Handler, budget time.Duration, logger zerolog.Logger) *http.Server {
-	return &http.Server{
+	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
@@ -129,6 +132,8 @@ func NewHTTPServer(h http.Handler, budget time.Duration, logger zerolog.Logger) 
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(serverLog{logger}, "", 0),
 	}
+	new(bot.Arrivals).Install(srv)
+	return srv
 }
 
 // serverLog writes the standard library's server messages (TLS handshake
@@ -150,6 +155,7 @@ func (s serverLog) Write(p []byte) (int, error) {
 // Shutdown drains background jobs and posts with what is left of it and
 // releases the App. The error says what failed or was dropped.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	a.resume()
 	srv := NewHTTPServer(a.Echo(), maxBudget(a.cfg.Webhooks), a.logger)
 	if a.cert != nil {
 		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: a.cert.GetCertificate}

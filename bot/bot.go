@@ -8,11 +8,15 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/rs/zerolog"
+
+	"github.com/outhook/outhook/store"
 )
 
 // Defaults for Config.
@@ -24,6 +28,10 @@ const (
 	// five seconds counted from when it sent the post; the second left over
 	// covers the network and any proxy in between.
 	DefaultBudget = 4 * time.Second
+	// DefaultMaxHung is how many handlers and jobs may still run after
+	// they were answered for or given up on before new activities are
+	// refused.
+	DefaultMaxHung = 256
 )
 
 // Config configures a Bot.
@@ -57,6 +65,19 @@ type Config struct {
 	// Observer is told about rejections and answers, for metrics.
 	// Optional; default: none.
 	Observer Observer
+	// Outbox keeps promised results until they are posted, so that a
+	// result survives an endpoint that is down and, with a durable store,
+	// a restart (call Resume at start-up); only used with FollowUps. A
+	// store.Store satisfies it. Optional; default: a store.NewMemory(),
+	// which survives no restart.
+	Outbox Outbox
+	// MaxHung bounds the handlers still running after their timeout
+	// notice went out (they ignore their context) plus the jobs given up
+	// on after JobsConfig.StopGrace (see Hung). Past it, new activities
+	// get a polite "I'm overloaded" answer and Ready reports it, instead of
+	// the process running out of descriptors, goroutines or workers.
+	// Optional; default DefaultMaxHung.
+	MaxHung int
 }
 
 // Bot is an outgoing-webhook endpoint: it verifies, decodes and answers
@@ -70,6 +91,10 @@ type Bot struct {
 	budget   time.Duration
 	jobs     *Jobs
 	observer Observer
+	maxHung  int
+	hung     atomic.Int64 // request handlers running after their notice
+	draining atomic.Bool
+	stopping atomic.Bool
 }
 
 // New returns a Bot for cfg. It fails when a required field is missing or a
@@ -92,8 +117,15 @@ func New(cfg Config) (*Bot, error) {
 	if b.budget > MaxBudget {
 		return nil, fmt.Errorf("bot: Config.Budget %v is over %v: Teams gives up at 5s", b.budget, MaxBudget)
 	}
+	if b.maxHung = cfg.MaxHung; b.maxHung <= 0 {
+		b.maxHung = DefaultMaxHung
+	}
 	if cfg.FollowUps != nil {
-		b.jobs = newJobs(cfg.Jobs, cfg.FollowUps, cfg.Logger)
+		ob := cfg.Outbox
+		if ob == nil {
+			ob = store.NewMemory()
+		}
+		b.jobs = newJobs(cfg.Jobs, cfg.FollowUps, ob, cfg.Logger)
 	}
 	if b.observer = cfg.Observer; b.observer == nil {
 		b.observer = ObserverFuncs{}
@@ -106,14 +138,100 @@ func (b *Bot) Jobs() *Jobs { return b.jobs }
 
 // Shutdown stops taking background work and waits until running jobs have
 // finished and their results are posted, or until ctx is done; then it
-// logs and cancels what is left (see Jobs.Shutdown). Call it after the
-// HTTP server has stopped taking requests. It returns nil at once for a
-// bot without follow-ups.
+// cuts off what is left, keeping a notice for each asker in the outbox for
+// the next run to post (see Jobs.Shutdown). Call it after the HTTP server
+// has stopped taking requests (and Drain before that). It returns a
+// *ShutdownError when work was cut off or results were left undelivered,
+// so that the binary can exit non-zero; nil at once for a bot without
+// follow-ups.
 func (b *Bot) Shutdown(ctx context.Context) error {
+	b.stopping.Store(true)
 	if b.jobs == nil {
 		return nil
 	}
 	return b.jobs.Shutdown(ctx)
+}
+
+// Resume takes up what a previous run left in the outbox: results not yet
+// posted are posted (in the background, with retries), jobs cut off by
+// the restart are reported to their askers with a posted notice, and a
+// post whose outcome is unknown is never repeated, only reported in the
+// next reply in its channel. Call it once at start-up, before serving. It
+// returns how many entries it took up; nothing without follow-ups.
+func (b *Bot) Resume(ctx context.Context) (int, error) {
+	if b.jobs == nil {
+		return 0, nil
+	}
+	return b.jobs.out.resume(ctx)
+}
+
+// Drain tells the bot that the process is about to stop: Ready reports it,
+// so that a load balancer sends no new traffic, while requests in flight
+// are answered and Context.Go still takes jobs (they are drained by
+// Shutdown, after the HTTP server stopped). A handler that misses its
+// budget with no worker free is told the bot is restarting.
+func (b *Bot) Drain() { b.draining.Store(true) }
+
+// Hung returns how many handlers are still running after their timeout
+// notice went out, plus the jobs given up on after their stop grace: the
+// number bounded by Config.MaxHung.
+func (b *Bot) Hung() int {
+	n := int(b.hung.Load())
+	if b.jobs != nil {
+		n += b.jobs.Hung()
+	}
+	return n
+}
+
+// Status is the bot's state, for a readiness probe's detail and metrics.
+type Status struct {
+	// Hung is what Hung returns; MaxHung is its limit.
+	Hung    int `json:"hung"`
+	MaxHung int `json:"max_hung"`
+	// Jobs is how many jobs are queued, running or posting.
+	Jobs int `json:"jobs"`
+	// Undelivered is how many results wait for another try or to be
+	// reported.
+	Undelivered int `json:"undelivered"`
+	// Draining is true after Drain or Shutdown.
+	Draining bool `json:"draining"`
+}
+
+// Status returns the bot's state now.
+func (b *Bot) Status() Status {
+	st := Status{Hung: b.Hung(), MaxHung: b.maxHung, Draining: b.draining.Load() || b.stopping.Load()}
+	if b.jobs != nil {
+		for _, j := range b.jobs.List() {
+			switch j.State {
+			case JobUndelivered, JobUnknown:
+				st.Undelivered++
+			case JobHung:
+			default:
+				st.Jobs++
+			}
+		}
+		st.Undelivered += b.jobs.out.pending()
+	}
+	return st
+}
+
+// ErrNotReady is wrapped by Ready's error.
+var ErrNotReady = errors.New("not ready")
+
+// Ready returns nil when the bot takes new work, or an error that says why
+// not, for a readiness probe (/readyz): draining or shutting down, or
+// MaxHung handlers and jobs still running past their time.
+func (b *Bot) Ready() error {
+	switch {
+	case b.stopping.Load():
+		return fmt.Errorf("%w: shutting down", ErrNotReady)
+	case b.draining.Load():
+		return fmt.Errorf("%w: draining before a restart", ErrNotReady)
+	}
+	if n := b.Hung(); n >= b.maxHung {
+		return fmt.Errorf("%w: %d handlers or jobs still running past their time (limit %d)", ErrNotReady, n, b.maxHung)
+	}
+	return nil
 }
 
 // Routes is what Mount registers on: *echo.Echo and *echo.Group both
@@ -139,8 +257,8 @@ type errorBody struct {
 // outcome is answered here, with 200 and a message for anything that
 // passed verification.
 func (b *Bot) ServeEcho(ec echo.Context) error {
-	start := time.Now()
 	req := ec.Request()
+	start := arrivedAt(req, time.Now())
 
 	if req.ContentLength > b.limit {
 		return b.reject(ec, start, http.StatusRequestEntityTooLarge, "request body too large")
@@ -176,24 +294,34 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 		Logger()
 	c.logger = c.reqLog
 
+	if n := b.Hung(); n >= b.maxHung {
+		c.reqLog.Warn().Int("hung", n).Int("max_hung", b.maxHung).Msg("overloaded: too many handlers still running; refused")
+		b.answer(ec, c.reqLog, "", c.received, Textf("Sorry, I'm overloaded: too much earlier work is still "+
+			"running past its time. Please try again in a few minutes. (ref %s)", a.ID), OutcomeOverloaded)
+		return nil
+	}
+
 	// The handler runs on this goroutine: no hand-off on the fast path. If
 	// the budget runs out first, the timeout answer is written from the
 	// timer's goroutine, with a Content-Length and a flush, so Teams has
-	// its complete reply in time while the handler is still running.
+	// its complete reply in time while the handler is still running; then
+	// the connection is closed, so that a handler that ignores its context
+	// holds no socket.
 	timedOut := make(chan struct{})
 	c.start(req.Context(), b.budget, b.jobs, func() {
 		defer close(timedOut)
+		defer recoverAs(c.reqLog, "timeout notice")
 		r, lg, command := b.timeout(c)
-		// The handler still holds this connection: a request sent on it
-		// next would wait behind the handler, so the client must not
-		// reuse it.
+		// The handler still holds this request: the client must not
+		// reuse the connection.
 		ec.Response().Header().Set(echo.HeaderConnection, "close")
-		b.answer(ec, lg, command, c.received, r, OutcomeTimeout)
+		b.answer(ec, lg, command, c.received, b.withNotes(a, r), OutcomeTimeout)
+		releaseConn(ec, lg)
 	})
 	err := call(b.handler, c)
 	if c.stopTimer() {
 		r := b.result(c, err)
-		b.answer(ec, c.reqLog, c.command, c.received, r, c.refine(outcome(err)))
+		b.answer(ec, c.reqLog, c.command, c.received, b.withNotes(a, r), c.refine(outcome(err)))
 		c.release()
 		return nil
 	}
@@ -201,6 +329,42 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 	b.late(c, err)
 	c.release()
 	return nil
+}
+
+// releaseConn closes the connection of a request whose answer is written
+// and flushed while its handler still runs: the client has its complete
+// reply (Content-Length) and sees the connection end at once, and the
+// socket and its descriptor are freed. HTTP/2 streams cannot be hijacked;
+// there the stream ends when the handler returns.
+func releaseConn(ec echo.Context, lg zerolog.Logger) {
+	conn, buf, err := http.NewResponseController(ec.Response().Writer).Hijack()
+	if err != nil {
+		lg.Debug().Err(err).Msg("cannot release the connection of a late handler")
+		return
+	}
+	if buf != nil {
+		_ = buf.Flush()
+	}
+	_ = conn.Close()
+}
+
+// withNotes adds to r the reports due in a's channel: results that could
+// not be posted, or may have been.
+func (b *Bot) withNotes(a *Activity, r Reply) Reply {
+	if b.jobs == nil {
+		return r
+	}
+	notes := b.jobs.out.takeNotes(a.Team(), a.Channel())
+	if len(notes) == 0 {
+		return r
+	}
+	text := strings.Join(notes, "\n\n")
+	if r.Text != "" {
+		r.Text += "\n\n" + text
+	} else {
+		r.Text = text
+	}
+	return r
 }
 
 // call runs h, turning a panic into an error.
@@ -241,11 +405,21 @@ func (b *Bot) timeout(c *Context) (Reply, zerolog.Logger, string) {
 				"ready (job %s, ref %s).", upperFirst(what), jb.info.ID, c.Activity.ID), c.reqLog, c.command
 		}
 		c.cancel(ErrBudgetSpent)
-		c.logger.Warn().Err(err).Dur("budget", c.budget).Msg("handler missed its budget; no worker free, stopped")
-		return Textf("Sorry, %s took longer than Teams allows, and I'm too busy to finish it in the background, "+
-			"so it was stopped. Try again in a minute. (ref %s)", what, c.Activity.ID), c.reqLog, c.command
+		b.hung.Add(1)
+		c.logger.Warn().Err(err).Dur("budget", c.budget).Msg("handler missed its budget; it cannot go on as a job, stopped")
+		switch {
+		case errors.Is(err, ErrShuttingDown) || b.draining.Load() || b.stopping.Load():
+			return Textf("Sorry, %s took longer than Teams allows, and the bot is restarting, so it was stopped. "+
+				"Try again in a minute. (ref %s)", what, c.Activity.ID), c.reqLog, c.command
+		case errors.Is(err, ErrBusy):
+			return Textf("Sorry, %s took longer than Teams allows, and I'm too busy to finish it in the background, "+
+				"so it was stopped. Try again in a minute. (ref %s)", what, c.Activity.ID), c.reqLog, c.command
+		}
+		return Textf("Sorry, %s took longer than Teams allows, and I can't keep track of background work right "+
+			"now, so it was stopped. Try again in a minute. (ref %s)", what, c.Activity.ID), c.reqLog, c.command
 	}
 	c.cancel(ErrBudgetSpent)
+	b.hung.Add(1)
 	c.logger.Warn().Dur("budget", c.budget).Msg("handler missed its deadline")
 	return Textf("Sorry, %s took longer than Teams allows and was stopped. (ref %s)", what, c.Activity.ID),
 		c.reqLog, c.command
@@ -260,12 +434,10 @@ func (b *Bot) late(c *Context, err error) {
 		if err == nil && !replied {
 			err = errors.New("handler returned without a reply")
 		}
-		if r, ok := c.jobs.outcome(c.job, c.ctx, r, err); ok {
-			c.jobs.deliver(c.job, r)
-		}
-		c.jobs.finish(c.job)
+		c.jobs.done(c.job, c.ctx, r, err)
 		return
 	}
+	b.hung.Add(-1)
 	ev := c.logger.Warn().Dur("after", time.Since(c.received))
 	if err != nil {
 		ev = ev.Err(err)

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"html"
 	"regexp"
 	"strconv"
@@ -13,11 +14,25 @@ import (
 // activity was sent. An outgoing webhook cannot answer twice, so a
 // follow-up lands as a new post, usually through an incoming webhook
 // (package bot/incoming). Post must honour ctx, must not post twice for one
-// Key, and returns an error when the follow-up was not delivered; the bot
-// then logs the result whole.
+// Key (returning an error matching ErrPosted instead), and returns an error
+// when the follow-up was not delivered: one matching ErrMaybePosted when it
+// may have been (the bot then never posts it again and tells the asker),
+// any other when it surely was not (the bot tries again later, from its
+// outbox). A panic in Post is recovered and counts as ErrMaybePosted.
 type Poster interface {
 	Post(ctx context.Context, f *FollowUp) error
 }
+
+// ErrMaybePosted is what a Poster's error matches (errors.Is) when the
+// follow-up may have been posted: the request went out and no clear answer
+// came back (a timeout after the body was written, a 5xx). The bot never
+// posts such a result again; it tells the asker the outcome is unknown.
+var ErrMaybePosted = errors.New("follow-up may have been posted")
+
+// ErrPosted is what a Poster's error matches when the follow-up's Key was
+// posted already (Teams delivered the activity twice): the result is
+// there, and the bot counts it as delivered.
+var ErrPosted = errors.New("already posted")
 
 // PosterFunc adapts a function to the Poster interface.
 type PosterFunc func(ctx context.Context, f *FollowUp) error

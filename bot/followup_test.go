@@ -80,7 +80,7 @@ type botServer struct {
 func newFollowUpServer(t *testing.T, h bot.HandlerFunc, tweak func(*bot.Config)) *botServer {
 	t.Helper()
 	s := &server{token: bot.NewToken(), logs: &bottest.LogBuffer{}}
-	cfg := bot.Config{Secrets: []string{s.token}, Handler: h, Logger: zerolog.New(s.logs), Budget: 50 * time.Millisecond}
+	cfg := bot.Config{Secrets: []string{s.token}, Handler: h, Logger: zerolog.New(s.logs), Budget: 100 * time.Millisecond}
 	if tweak != nil {
 		tweak(&cfg)
 	}
@@ -115,7 +115,7 @@ func TestLateHandlerIsPostedOnce(t *testing.T) {
 	box := newOutbox()
 	s := newFollowUpServer(t, func(c *bot.Context) error {
 		c.SetCommand("report")
-		time.Sleep(120 * time.Millisecond)
+		time.Sleep(250 * time.Millisecond)
 		if err := c.Context().Err(); err != nil {
 			return fmt.Errorf("context ended early: %w", err)
 		}
@@ -270,18 +270,36 @@ func TestNoFollowUps(t *testing.T) {
 	}
 }
 
-// TestUndeliverableResultIsNotLogged: a follow-up that cannot be posted
-// is logged by its key, never with the line or the result (issue 10 #4).
-func TestUndeliverableResultIsNotLogged(t *testing.T) {
+func TestUndeliverableResultIsReported(t *testing.T) {
 	box := newOutbox()
 	box.fail = errors.New("receiver said 400")
 	s := newFollowUpServer(t, func(c *bot.Context) error {
-		return c.Go("ok", func(context.Context) (bot.Reply, error) { return bot.Text("the precious result"), nil })
-	}, func(c *bot.Config) { c.FollowUps = box })
+		if strings.Contains(c.Activity.Text, "work") {
+			return c.Go("ok", func(context.Context) (bot.Reply, error) { return bot.Text("the precious result"), nil })
+		}
+		return c.Text("pong")
+	}, func(c *bot.Config) {
+		c.FollowUps = box
+		c.Jobs = bot.JobsConfig{Retry: 5 * time.Millisecond, GiveUp: 40 * time.Millisecond}
+	})
 	s.say(t, "work")
 	deadline := time.Now().Add(2 * time.Second)
-	for !strings.Contains(s.logs.String(), "follow-up not delivered") && time.Now().Before(deadline) {
+	var listed []bot.JobInfo
+	for time.Now().Before(deadline) {
+		if listed = s.bot.Jobs().List(); len(listed) == 1 && listed[0].State == bot.JobUndelivered {
+			break
+		}
 		time.Sleep(5 * time.Millisecond)
+	}
+	if len(listed) != 1 || listed[0].State != bot.JobUndelivered || !strings.Contains(listed[0].Due(time.Now()), "kept failing") {
+		t.Fatalf("got %+v; want the undelivered result listed\n%s", listed, s.logs)
+	}
+	r := s.say(t, "ping")
+	if !strings.HasPrefix(r.Text, "pong\n\nNote: I could not post the result of `work` (job 1) that Ada Lovelace asked for at ") {
+		t.Errorf("got %q; want pong and the note", r.Text)
+	}
+	if r := s.say(t, "ping"); r.Text != "pong" {
+		t.Errorf("got %q; want the note only once", r.Text)
 	}
 	logs := s.logs.String()
 	for _, want := range []string{"receiver said 400", `"level":"error"`, "follow-up not delivered"} {
@@ -331,11 +349,12 @@ func TestShutdown(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 40*time.Millisecond)
 		defer cancel()
 		err := s.bot.Shutdown(ctx)
-		if err == nil || !strings.Contains(err.Error(), "1 job(s) dropped") {
+		var se *bot.ShutdownError
+		if !errors.As(err, &se) || se.Dropped != 1 || !strings.Contains(err.Error(), "1 job(s) dropped") {
 			t.Errorf("got %v; want 1 job dropped", err)
 		}
-		if logs := s.logs.String(); !strings.Contains(logs, "dropping job at shutdown") || strings.Contains(logs, "hang forever") {
-			t.Errorf("logs lack the dropped job, or quote its line:\n%s", logs)
+		if logs := s.logs.String(); !strings.Contains(logs, "job cut off at shutdown") || strings.Contains(logs, "hang forever") {
+			t.Errorf("logs lack the dropped job, or hold its command line:\n%s", logs)
 		}
 		if n := box.count(); n != 0 {
 			t.Errorf("got %d posts; want none", n)
@@ -397,7 +416,8 @@ func TestHangingHandlersAnsweredInTime(t *testing.T) {
 			var mu sync.Mutex
 			var worst time.Duration
 			s := &server{token: bot.NewToken(), logs: &bottest.LogBuffer{}}
-			cfg := bot.Config{Secrets: []string{s.token}, Budget: budget, Logger: zerolog.New(s.logs).Level(zerolog.ErrorLevel),
+			cfg := bot.Config{Secrets: []string{s.token}, Budget: budget, MaxHung: 2 * n,
+				Logger: zerolog.New(s.logs).Level(zerolog.ErrorLevel),
 				Handler: bot.HandlerFunc(func(c *bot.Context) error {
 					<-release // hang, ignoring the context, until the test ends
 					return c.Text("too late")
@@ -484,7 +504,9 @@ func TestHangingHandlersAnsweredInTime(t *testing.T) {
 // newLoopback serves h on 127.0.0.1 until the test ends and returns its URL.
 func newLoopback(t *testing.T, h http.Handler) string {
 	t.Helper()
-	ts := httptest.NewServer(h)
+	ts := httptest.NewUnstartedServer(h)
+	new(bot.Arrivals).Install(ts.Config)
+	ts.Start()
 	t.Cleanup(ts.Close)
 	return ts.URL
 }

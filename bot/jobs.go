@@ -24,6 +24,10 @@ const (
 	// DefaultPostTimeout is how long delivering one result may take,
 	// retries and rate-limit waits included.
 	DefaultPostTimeout = 2 * time.Minute
+	// DefaultStopGrace is how long a job has to return once it was asked
+	// to stop (its deadline passed, or it was cancelled) before its
+	// worker is given to other work and it is counted as hung.
+	DefaultStopGrace = 5 * time.Second
 )
 
 // ErrBusy is wrapped by the error Context.Go returns when the job queue is
@@ -44,9 +48,22 @@ type JobsConfig struct {
 	// activity that started it, queueing included. Optional; default
 	// DefaultJobTimeout.
 	Timeout time.Duration
-	// PostTimeout bounds the delivery of one result. Optional; default
-	// DefaultPostTimeout.
+	// StopGrace is how long a job may run on after it was asked to stop
+	// (Timeout passed, or it was cancelled). A job that ignores its
+	// context past it is "hung": its worker goes to other work, its asker
+	// is told it is still running, and it counts against Config.MaxHung
+	// until it returns. Optional; default DefaultStopGrace.
+	StopGrace time.Duration
+	// PostTimeout bounds one delivery of a result, the Poster's own
+	// retries included. Optional; default DefaultPostTimeout.
 	PostTimeout time.Duration
+	// Retry is the first wait before an undelivered result is tried
+	// again; it doubles up to a minute. Optional; default DefaultRetry.
+	Retry time.Duration
+	// GiveUp is how long an undelivered result is tried again before its
+	// asker is told, in the next reply in that channel and in the job
+	// list, that it could not be posted. Optional; default DefaultGiveUp.
+	GiveUp time.Duration
 }
 
 // JobState is where a job is in its life.
@@ -54,9 +71,16 @@ type JobState string
 
 // Job states.
 const (
-	JobQueued  JobState = "queued"  // waiting for a worker
-	JobRunning JobState = "running" // working
-	JobPosting JobState = "posting" // delivering its result
+	JobQueued   JobState = "queued"   // waiting for a worker
+	JobRunning  JobState = "running"  // working
+	JobStopping JobState = "stopping" // past its deadline or cancelled, asked to stop
+	JobHung     JobState = "hung"     // still running after it was asked to stop; its worker was freed
+	JobPosting  JobState = "posting"  // delivering its result
+	// JobUndelivered and JobUnknown are results, not running jobs: one
+	// that could not be posted, and one whose post may or may not have
+	// landed. Note says why; the next reply in the channel reports them.
+	JobUndelivered JobState = "not posted"
+	JobUnknown     JobState = "maybe posted"
 )
 
 // JobInfo describes a job, for listing and for access decisions.
@@ -76,24 +100,54 @@ type JobInfo struct {
 	// Started is when the activity arrived; Deadline is when the job is
 	// stopped if it has not finished.
 	Started, Deadline time.Time
+	// Note says why a result was not posted (JobUndelivered, JobUnknown).
+	Note string
+}
+
+// Due says, for a listing at now, when the job stops: "stops in 4m10s",
+// "overdue by 3s, stopping", "overdue by 2m, still running after it was
+// asked to stop", or the Note of an undelivered result.
+func (i JobInfo) Due(now time.Time) string {
+	switch i.State {
+	case JobUndelivered, JobUnknown:
+		return i.Note
+	case JobHung:
+		return "overdue by " + roundDur(now.Sub(i.Deadline)) + ", still running after it was asked to stop"
+	}
+	if left := i.Deadline.Sub(now); left > 0 && i.State != JobStopping {
+		return "stops in " + roundDur(left)
+	}
+	if now.Before(i.Deadline) {
+		return "stopping"
+	}
+	return "overdue by " + roundDur(now.Sub(i.Deadline)) + ", stopping"
+}
+
+func roundDur(d time.Duration) string {
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Second).String()
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Millisecond).String()
 }
 
 // Jobs runs background work with bounded concurrency and queue, a deadline
-// per job, cancellation, and delivery of each result through a Poster. A
-// Bot with follow-ups owns one; plugins reach it with Context.Jobs.
+// per job, cancellation, and delivery of each result through the outbox.
+// A Bot with follow-ups owns one; plugins reach it with Context.Jobs.
 type Jobs struct {
 	cfg    JobsConfig
-	poster Poster
 	logger zerolog.Logger
 	slots  chan struct{}
-	posts  context.Context // cancelled when shutdown gives up
-	halt   context.CancelCauseFunc
+	out    *outbox
 
 	mu     sync.Mutex
 	seq    int
 	jobs   map[string]*job
+	hung   int // jobs in jobs that are hung
 	closed bool
-	idle   chan struct{} // closed once closed and no job is left
+	idle   chan struct{} // closed once closed and no live job is left
 }
 
 type job struct {
@@ -101,11 +155,14 @@ type job struct {
 	spec   FollowUp
 	logger zerolog.Logger
 	cancel context.CancelCauseFunc
-	by     string // who cancelled it
-	slot   bool   // holds a worker slot
+	by     string      // who cancelled it
+	slot   bool        // holds a worker slot
+	key    string      // its outbox entry
+	settle bool        // its outcome is decided (result, hung or dropped)
+	watch  *time.Timer // frees its slot once it overstays its stop
 }
 
-func newJobs(cfg JobsConfig, poster Poster, logger zerolog.Logger) *Jobs {
+func newJobs(cfg JobsConfig, poster Poster, ob Outbox, logger zerolog.Logger) *Jobs {
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers
 	}
@@ -117,25 +174,37 @@ func newJobs(cfg JobsConfig, poster Poster, logger zerolog.Logger) *Jobs {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultJobTimeout
 	}
+	if cfg.StopGrace <= 0 {
+		cfg.StopGrace = DefaultStopGrace
+	}
 	if cfg.PostTimeout <= 0 {
 		cfg.PostTimeout = DefaultPostTimeout
 	}
-	posts, halt := context.WithCancelCause(context.Background())
+	if cfg.Retry <= 0 {
+		cfg.Retry = DefaultRetry
+	}
+	if cfg.GiveUp <= 0 {
+		cfg.GiveUp = DefaultGiveUp
+	}
 	return &Jobs{
-		cfg: cfg, poster: poster, logger: logger,
+		cfg: cfg, logger: logger,
 		slots: make(chan struct{}, cfg.Workers),
-		posts: posts, halt: halt,
-		jobs: map[string]*job{}, idle: make(chan struct{}),
+		out:   newOutbox(ob, poster, logger, cfg),
+		jobs:  map[string]*job{}, idle: make(chan struct{}),
 	}
 }
 
-// admit registers a job. A running job (a late handler) needs a free
-// worker now; a new one needs room in the queue.
+// errRestarting refuses work once Shutdown has begun.
+var errRestarting = &Error{Message: "The bot is restarting; try again in a minute.", Internal: ErrShuttingDown}
+
+// admit registers a job and records its promise in the outbox. A running
+// job (a late handler) needs a free worker now; a new one needs room in
+// the queue.
 func (j *Jobs) admit(f FollowUp, lg zerolog.Logger, started time.Time, cancel context.CancelCauseFunc, running bool) (*job, error) {
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	if j.closed {
-		return nil, &Error{Message: "I'm restarting and can't take new work; try again in a minute.", Internal: ErrShuttingDown}
+		j.mu.Unlock()
+		return nil, errRestarting
 	}
 	jb := &job{spec: f, cancel: cancel}
 	if running {
@@ -143,10 +212,12 @@ func (j *Jobs) admit(f FollowUp, lg zerolog.Logger, started time.Time, cancel co
 		case j.slots <- struct{}{}:
 			jb.slot = true
 		default:
+			j.mu.Unlock()
 			return nil, &Error{Message: "I'm busy with other work; try again in a minute.", Internal: ErrBusy}
 		}
-	} else if len(j.jobs) >= cap(j.slots)+j.cfg.Queue {
-		return nil, &Error{Message: fmt.Sprintf("I'm busy with %d jobs already; try again in a minute.", len(j.jobs)),
+	} else if n := len(j.jobs) - j.hung; n >= cap(j.slots)+j.cfg.Queue {
+		j.mu.Unlock()
+		return nil, &Error{Message: fmt.Sprintf("I'm busy with %d jobs already; try again in a minute.", n),
 			Internal: ErrBusy}
 	}
 	j.seq++
@@ -161,7 +232,36 @@ func (j *Jobs) admit(f FollowUp, lg zerolog.Logger, started time.Time, cancel co
 	}
 	jb.logger = lg.With().Str("job", id).Logger()
 	j.jobs[id] = jb
+	j.mu.Unlock()
+
+	key, err := j.out.promise(jb.spec, started)
+	if err != nil {
+		jb.logger.Error().Err(err).Msg("cannot record the job in the outbox; refused")
+		j.mu.Lock()
+		jb.settle = true
+		j.mu.Unlock()
+		j.finish(jb)
+		return nil, &Error{Message: "I can't keep track of background work right now, so I can't promise to post " +
+			"the result; try again in a minute.", Internal: err}
+	}
+	jb.key = key
+	if running {
+		j.watch(jb)
+	}
 	return jb, nil
+}
+
+// watch frees jb's worker if it runs on StopGrace past its deadline.
+func (j *Jobs) watch(jb *job) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if jb.settle {
+		return
+	}
+	jb.watch = time.AfterFunc(time.Until(jb.info.Deadline)+j.cfg.StopGrace, func() {
+		defer recoverAs(jb.logger, "job watchdog")
+		j.abandon(jb)
+	})
 }
 
 // start queues fn as a new job and returns its id.
@@ -177,7 +277,13 @@ func (j *Jobs) start(f FollowUp, lg zerolog.Logger, started time.Time, fn JobFun
 	jb.logger.Info().Msg("job accepted")
 	go func() {
 		defer stop()
-		defer j.finish(jb)
+		defer func() {
+			if p := recover(); p != nil {
+				jb.logger.Error().Str("panic_ref", panicRef()).Str("panic", fmt.Sprint(p)).Str("stack", stack()).
+					Msg("panic recovered in a job's goroutine; the bot goes on")
+				j.finish(jb)
+			}
+		}()
 		select {
 		case j.slots <- struct{}{}:
 			j.mu.Lock()
@@ -185,17 +291,100 @@ func (j *Jobs) start(f FollowUp, lg zerolog.Logger, started time.Time, fn JobFun
 			jb.info.State = JobRunning
 			j.mu.Unlock()
 		case <-ctx.Done():
-			if r, ok := j.outcome(jb, ctx, Reply{}, ctx.Err()); ok {
-				j.deliver(jb, r)
+			if j.claim(jb) {
+				if r, ok := j.outcome(jb, ctx, Reply{}, ctx.Err(), true); ok {
+					j.deliver(jb, r)
+				}
+				j.finish(jb)
 			}
 			return
 		}
+		j.watch(jb)
 		r, err := callJob(fn, ctx)
-		if r, ok := j.outcome(jb, ctx, r, err); ok {
-			j.deliver(jb, r)
-		}
+		j.done(jb, ctx, r, err)
 	}()
 	return jb.info.ID, nil
+}
+
+// done files what a job returned: its result is delivered, unless the job
+// was given up on meanwhile (hung or dropped), when it is only logged.
+func (j *Jobs) done(jb *job, ctx context.Context, r Reply, err error) {
+	if !j.claim(jb) {
+		j.returned(jb, err)
+		return
+	}
+	if r, ok := j.outcome(jb, ctx, r, err, false); ok {
+		j.deliver(jb, r)
+	} else {
+		j.out.remove(jb.key)
+	}
+	j.finish(jb)
+}
+
+// claim decides jb's outcome for the caller; false if it already is.
+func (j *Jobs) claim(jb *job) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if jb.settle {
+		return false
+	}
+	jb.settle = true
+	if jb.watch != nil {
+		jb.watch.Stop()
+	}
+	return true
+}
+
+// abandon gives up on a job still running StopGrace after it was asked to
+// stop: its worker goes to other work, its asker is told, and it counts
+// as hung until it returns.
+func (j *Jobs) abandon(jb *job) {
+	j.mu.Lock()
+	if jb.settle {
+		j.mu.Unlock()
+		return
+	}
+	jb.settle = true
+	if jb.slot {
+		<-j.slots
+		jb.slot = false
+	}
+	jb.info.State = JobHung
+	j.hung++
+	j.mu.Unlock()
+	jb.logger.Error().Dur("grace", j.cfg.StopGrace).Msg("job still running after it was asked to stop; worker freed, counted as hung")
+	r := Textf("%s (job %s) did not finish within %s; it was asked to stop but is still running, so its "+
+		"result will not be posted. (ref %s)", upperFirst(quoteLine(jb.spec)), jb.info.ID, j.cfg.Timeout, jb.info.Activity)
+	if jb.info.Deadline.After(time.Now()) { // cancelled, not late
+		r = Textf("%s (job %s) was cancelled, but it is still running after it was asked to stop, so its "+
+			"result will not be posted. (ref %s)", upperFirst(quoteLine(jb.spec)), jb.info.ID, jb.info.Activity)
+	}
+	j.out.deliver(jb.key, jb.spec, jb.info.Started, r, jb.logger)
+	j.checkIdle()
+}
+
+// returned is told that a job given up on has returned at last.
+func (j *Jobs) returned(jb *job, err error) {
+	ev := jb.logger.Warn()
+	if err != nil {
+		ev = ev.Err(err)
+	}
+	ev.Msg("a job given up on has returned; its result is dropped")
+	j.mu.Lock()
+	if jb.info.State == JobHung {
+		j.hung--
+	}
+	delete(j.jobs, jb.info.ID)
+	j.mu.Unlock()
+	j.checkIdle()
+}
+
+// Hung returns how many jobs are still running after they were asked to
+// stop and given up on.
+func (j *Jobs) Hung() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.hung
 }
 
 // callJob runs fn, turning a panic into an error.
@@ -209,8 +398,9 @@ func callJob(fn JobFunc, ctx context.Context) (r Reply, err error) {
 }
 
 // outcome turns what a job returned into the follow-up to post, and false
-// when there is nothing to post.
-func (j *Jobs) outcome(jb *job, ctx context.Context, r Reply, err error) (Reply, bool) {
+// when there is nothing to post. queued is true for a job cut off before
+// it started.
+func (j *Jobs) outcome(jb *job, ctx context.Context, r Reply, err error, queued bool) (Reply, bool) {
 	if err == nil {
 		if r.IsZero() {
 			jb.logger.Info().Msg("job finished with nothing to post")
@@ -218,10 +408,7 @@ func (j *Jobs) outcome(jb *job, ctx context.Context, r Reply, err error) (Reply,
 		}
 		return r, true
 	}
-	what := "`" + escapeTicks(jb.info.Line) + "`"
-	if jb.info.Line == "" {
-		what = "Your request"
-	}
+	what := quoteLine(jb.spec)
 	if ctx.Err() != nil {
 		cause := context.Cause(ctx)
 		switch {
@@ -231,16 +418,25 @@ func (j *Jobs) outcome(jb *job, ctx context.Context, r Reply, err error) (Reply,
 			j.mu.Unlock()
 			jb.logger.Info().Str("by", by).Msg("job cancelled")
 			if by != "" {
-				return Textf("%s (job %s) was cancelled by %s.", what, jb.info.ID, by), true
+				return Textf("%s (job %s) was cancelled by %s.", upperFirst(what), jb.info.ID, by), true
 			}
-			return Textf("%s (job %s) was cancelled.", what, jb.info.ID), true
+			return Textf("%s (job %s) was cancelled.", upperFirst(what), jb.info.ID), true
 		case errors.Is(cause, ErrShuttingDown):
-			jb.logger.Warn().Err(err).Msg("job stopped by shutdown; nothing posted")
-			return Reply{}, false
+			jb.logger.Warn().Err(err).Msg("job stopped by shutdown; its asker is told after the restart")
+			if queued {
+				return Textf("%s (job %s) never started: the bot restarted first. Please run it again. (ref %s)",
+					upperFirst(what), jb.info.ID, jb.info.Activity), true
+			}
+			return Textf("%s (job %s) was stopped before it finished: the bot restarted. Please run it again. (ref %s)",
+				upperFirst(what), jb.info.ID, jb.info.Activity), true
+		case errors.Is(ctx.Err(), context.DeadlineExceeded) && queued:
+			jb.logger.Warn().Dur("timeout", j.cfg.Timeout).Msg("job never started: no worker was free before its deadline")
+			return Textf("%s (job %s) never started: no worker was free within %s, so it was dropped. (ref %s)",
+				upperFirst(what), jb.info.ID, j.cfg.Timeout, jb.info.Activity), true
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
 			jb.logger.Warn().Err(err).Dur("timeout", j.cfg.Timeout).Msg("job missed its deadline")
 			return Textf("%s (job %s) did not finish within %s and was stopped. (ref %s)",
-				what, jb.info.ID, j.cfg.Timeout, jb.info.Activity), true
+				upperFirst(what), jb.info.ID, j.cfg.Timeout, jb.info.Activity), true
 		}
 	}
 	if msg, ok := userMessage(err); ok {
@@ -254,37 +450,34 @@ func (j *Jobs) outcome(jb *job, ctx context.Context, r Reply, err error) (Reply,
 	return Textf("Sorry, %s (job %s) failed. (ref %s)", what, jb.info.ID, jb.info.Activity), true
 }
 
-// deliver posts r as jb's follow-up, or logs it whole when that fails.
+// deliver posts r as jb's result through the outbox.
 func (j *Jobs) deliver(jb *job, r Reply) {
 	j.mu.Lock()
 	jb.info.State = JobPosting
 	j.mu.Unlock()
-	f := jb.spec
-	f.Reply = r
-	ctx, cancel := context.WithTimeout(j.posts, j.cfg.PostTimeout)
-	defer cancel()
-	start := time.Now()
-	if err := j.poster.Post(ctx, &f); err != nil {
-		// Neither the line nor the result: they may hold what the asker
-		// or the command would not have logged.
-		jb.logger.Error().Err(err).
-			Str("asker", f.Asker.Name).Str("command", f.Command).Str("key", f.Key).
-			Msg("follow-up not delivered; result dropped")
-		return
-	}
-	jb.logger.Info().Str("key", f.Key).Dur("latency", time.Since(start)).Msg("follow-up posted")
+	j.out.deliver(jb.key, jb.spec, jb.info.Started, r, jb.logger)
 }
 
 // finish forgets jb and frees its worker.
 func (j *Jobs) finish(jb *job) {
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	if jb.slot {
 		<-j.slots
 		jb.slot = false
 	}
+	if jb.watch != nil {
+		jb.watch.Stop()
+	}
 	delete(j.jobs, jb.info.ID)
-	if j.closed && len(j.jobs) == 0 {
+	j.mu.Unlock()
+	j.checkIdle()
+}
+
+// checkIdle closes idle once shutdown began and only hung jobs are left.
+func (j *Jobs) checkIdle() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed && len(j.jobs) == j.hung {
 		select {
 		case <-j.idle:
 		default:
@@ -293,20 +486,27 @@ func (j *Jobs) finish(jb *job) {
 	}
 }
 
-// List returns the jobs queued, running or posting, oldest first.
+// List returns the jobs queued, running, stopping, hung or posting, oldest
+// first, then the results that could not be posted and are waiting to be
+// reported.
 func (j *Jobs) List() []JobInfo {
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	out := make([]JobInfo, 0, len(j.jobs))
+	now := time.Now()
 	for _, jb := range j.jobs {
-		out = append(out, jb.info)
+		info := jb.info
+		if info.State == JobRunning && (!now.Before(info.Deadline) || jb.by != "") {
+			info.State = JobStopping
+		}
+		out = append(out, info)
 	}
+	j.mu.Unlock()
 	sort.Slice(out, func(a, b int) bool {
 		x, _ := strconv.Atoi(out[a].ID)
 		y, _ := strconv.Atoi(out[b].ID)
 		return x < y
 	})
-	return out
+	return append(out, j.out.undelivered("")...)
 }
 
 // Lookup returns the job with the given id.
@@ -325,61 +525,128 @@ var ErrNoJob = errors.New("no such job")
 
 // Cancel stops the job with the given id; by names who cancelled it, for
 // the note posted in its place. Whether by may cancel it is the caller's
-// decision (see plugins/jobs).
+// decision (see plugins/jobs). A job that ignores the cancellation is
+// given up on after StopGrace.
 func (j *Jobs) Cancel(id, by string) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	jb, ok := j.jobs[id]
-	if !ok {
+	if !ok || jb.settle {
 		return fmt.Errorf("job %q: %w", id, ErrNoJob)
 	}
 	if jb.by == "" {
 		jb.by = by
 	}
 	jb.cancel(ErrJobCancelled)
+	if jb.slot && jb.watch != nil {
+		jb.watch.Reset(j.cfg.StopGrace)
+	}
 	return nil
 }
 
+// ShutdownError is what Shutdown returns when work was cut off: the binary
+// should exit non-zero. The askers of the jobs it counts are told after the
+// restart (their notices wait in the outbox), or were told already.
+type ShutdownError struct {
+	// Dropped is how many jobs were cut off, running or queued.
+	Dropped int
+	// Hung is how many of those were still running after they were asked
+	// to stop, some for a while.
+	Hung int
+	// Undelivered is how many results were left in the outbox, to be
+	// posted by the next run (Bot.Resume).
+	Undelivered int
+	// Err is why waiting ended, usually the context's error.
+	Err error
+}
+
+// Error describes what was cut off.
+func (e *ShutdownError) Error() string {
+	msg := fmt.Sprintf("shutdown: %d job(s) dropped", e.Dropped)
+	if e.Hung > 0 {
+		msg += fmt.Sprintf(" (%d hung)", e.Hung)
+	}
+	if e.Undelivered > 0 {
+		msg += fmt.Sprintf(", %d result(s) left in the outbox", e.Undelivered)
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the cause.
+func (e *ShutdownError) Unwrap() error { return e.Err }
+
 // Shutdown stops taking work and waits for jobs and their posts to finish
-// until ctx is done. Then it logs every job it drops, cancels them and
-// their posts (undelivered results are logged whole), waits up to a second
-// for them to unwind, and returns an error saying how many were dropped.
+// until ctx is done (hung jobs are not waited for). Then every job left is
+// cut off: its notice ("stopped before it finished: the bot restarted",
+// or "never started") is kept in the outbox for the next run to post, and
+// it is cancelled. Results still waiting for a retry stay in the outbox.
+// It returns a *ShutdownError when anything was cut off or left, nil when
+// all was delivered; a second call returns nil.
 func (j *Jobs) Shutdown(ctx context.Context) error {
 	j.mu.Lock()
+	again := j.closed
 	j.closed = true
-	if len(j.jobs) == 0 {
-		select {
-		case <-j.idle:
-		default:
-			close(j.idle)
-		}
-	}
 	j.mu.Unlock()
+	if again {
+		return nil
+	}
+	j.checkIdle()
 	select {
 	case <-j.idle:
-		return nil
 	case <-ctx.Done():
 	}
 	j.mu.Lock()
-	n := len(j.jobs)
+	var cut []*job
+	hung := j.hung
 	for _, jb := range j.jobs {
-		jb.logger.Error().Str("state", string(jb.info.State)).Str("asker", jb.info.Asker.Name).
-			Str("command", jb.info.Command).Time("started", jb.info.Started).
-			Msg("dropping job at shutdown")
+		if jb.info.State == JobHung {
+			continue
+		}
+		if !jb.settle {
+			jb.settle = true
+			if jb.watch != nil {
+				jb.watch.Stop()
+			}
+			cut = append(cut, jb)
+		}
 		jb.cancel(ErrShuttingDown)
 	}
 	j.mu.Unlock()
-	j.halt(ErrShuttingDown)
+	j.out.stop()
+	for _, jb := range cut {
+		queued := jb.info.State == JobQueued
+		jb.logger.Error().Str("state", string(jb.info.State)).Time("started", jb.info.Started).
+			Msg("job cut off at shutdown; its asker is told after the restart")
+		what := upperFirst(quoteLine(jb.spec))
+		r := Textf("%s (job %s) was stopped before it finished: the bot restarted. Please run it again. (ref %s)",
+			what, jb.info.ID, jb.info.Activity)
+		if queued {
+			r = Textf("%s (job %s) never started: the bot restarted first. Please run it again. (ref %s)",
+				what, jb.info.ID, jb.info.Activity)
+		}
+		if err := j.out.keep(jb.key, jb.spec, jb.info.Started, r); err != nil {
+			jb.logger.Error().Err(err).Msg("cannot record the cut-off job in the outbox; its asker will not be told")
+		}
+		j.finish(jb)
+	}
 	t := time.NewTimer(time.Second)
 	defer t.Stop()
 	select {
 	case <-j.idle:
 	case <-t.C:
 	}
-	if n == 0 {
+	left := j.out.pending()
+	if len(cut) == 0 && hung == 0 && left == 0 {
 		return nil
 	}
-	return fmt.Errorf("shutdown: %d job(s) dropped: %w", n, ctx.Err())
+	err := ctx.Err()
+	if len(cut) == 0 {
+		err = nil
+	}
+	return &ShutdownError{Dropped: len(cut) + hung, Hung: hung, Undelivered: left, Err: err}
 }
 
 // escapeTicks makes s safe inside a markdown code span.

@@ -55,6 +55,9 @@ const (
 	OutcomeError = "error"
 	// OutcomeTimeout: the budget ran out and the timeout notice was sent.
 	OutcomeTimeout = "timeout"
+	// OutcomeOverloaded: refused at once because Config.MaxHung handlers
+	// and jobs were still running past their time.
+	OutcomeOverloaded = "overloaded"
 )
 
 // ObserverFuncs is an Observer made of functions; nil ones are skipped.

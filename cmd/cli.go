@@ -29,6 +29,7 @@ type CLI struct {
 
 	Serve ServeCmd `cmd:"" help:"Serve the outgoing webhook over HTTP."`
 	Chat  ChatCmd  `cmd:"" help:"Talk to a local bot from the terminal, through the real HTTP path."`
+	Dev   DevCmd   `cmd:"" help:"Serve a local bot and a web console that shows its replies as Teams renders them."`
 	Say   SayCmd   `cmd:"" help:"Sign and post one message to a bot, as Teams would, and print the reply."`
 	Send  SendCmd  `cmd:"" help:"Post a text or a card to a Teams incoming webhook (Workflows or connector)."`
 

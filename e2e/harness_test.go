@@ -24,8 +24,10 @@ import (
 	"github.com/outhook/outhook/bot/bottest"
 )
 
-// binary is the outhook binary under test, built once by TestMain.
-var binary string
+// binary is the outhook binary under test, and hangBinary outhook with
+// the misbehaving test plugin of testdata/hangbot, both built once by
+// TestMain.
+var binary, hangBinary string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "outhook-e2e-")
@@ -33,8 +35,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "outhook")
-	build := exec.Command("go", "build", "-race", "-o", binary, "../cmd/outhook")
+	binary, hangBinary = filepath.Join(dir, "outhook"), filepath.Join(dir, "hangbot")
+	build := exec.Command("go", "build", "-race", "-o", dir, "../cmd/outhook", "./testdata/hangbot")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building outhook:", err)
@@ -114,13 +116,19 @@ func baseEnv() []string {
 // stops it when the test ends.
 func start(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
+	return startBinary(t, binary, env, args...)
+}
+
+// startBinary is start with another build of outhook.
+func startBinary(t *testing.T, bin string, env []string, args ...string) *proc {
+	t.Helper()
 	addr := freePort(t)
 	full := append([]string{"serve"}, args...)
 	if !contains(args, "--listen") {
 		full = append(full, "--listen", addr)
 	}
 	p := &proc{t: t, addr: addr, logs: &bottest.LogBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(binary, full...)
+	p.cmd = exec.Command(bin, full...)
 	p.cmd.Env = append(baseEnv(), env...)
 	p.cmd.Stdout = p.logs
 	p.cmd.Stderr = p.logs

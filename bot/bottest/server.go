@@ -76,7 +76,9 @@ func NewServer(cfg bot.Config) *Server {
 	s.Echo = echo.New()
 	s.Echo.HideBanner = true
 	b.Mount(s.Echo, Path)
-	s.http = httptest.NewServer(s.Echo)
+	s.http = httptest.NewUnstartedServer(s.Echo)
+	new(bot.Arrivals).Install(s.http.Config)
+	s.http.Start()
 	s.URL = s.http.URL + Path
 	return s
 }

@@ -2,8 +2,8 @@
 // Workflows URLs (Power Automate, the current kind) and legacy Office 365
 // connector URLs. A Sender is bound to one URL; it builds the payload that
 // URL takes (an Adaptive Card envelope for Workflows, a MessageCard for a
-// connector), respects its rate limits, retries throttling and server
-// errors with backoff and Retry-After, posts each keyed message at most
+// connector), respects its rate limits, retries throttling and
+// unavailability with backoff and Retry-After, posts each keyed message at most
 // once, and never puts the URL — a secret — in an error or a log line.
 //
 // A Sender is a bot.Poster: give it to bot.Config.FollowUps and results
@@ -23,12 +23,27 @@
 // dropped. Connector MessageCards cannot mention, so there, and for a tag
 // without an entity, the name is shown in bold, escaped.
 //
-// At most once: a try whose request went out but got no clear answer (a
-// timeout, a reset connection, a connector's 200 without its "1") is not
-// retried, since the post may have landed; Send reports it as an *Error
-// with Uncertain set, and the bot logs the result whole. Only tries that
-// surely did not post (nothing sent, 408, 429, 5xx, a connector's
-// "HTTP error 429" body) are retried.
+// At most once: a try is repeated only when the endpoint surely did not
+// post it. The exact table:
+//
+//	answer                                        retried   outcome when it is the last
+//	2xx (a connector's 200 with body "1")         -         posted
+//	connector 200 "HTTP error 429" in the body    yes       not posted
+//	429 Too Many Requests                         yes       not posted
+//	408 Request Timeout                           yes       not posted
+//	503 with Retry-After                          yes       not posted
+//	503 without Retry-After, 500, 502, 504, 5xx   no        unknown (the body was sent)
+//	other 4xx                                     no        not posted
+//	connector 200 with another body               no        unknown
+//	no connection (refused, DNS, dial timeout)    yes       not posted
+//	error or timeout once the request went out    no        unknown
+//
+// Retry-After (seconds or a date) is honoured and capped at MaxRetryAfter
+// (1 minute); it pauses every post to that URL. An "unknown" outcome is an
+// *Error with Uncertain set, which matches bot.ErrMaybePosted: the bot's
+// outbox never posts it again and tells the asker instead. A keyed message
+// whose outcome is posted or unknown is refused with ErrDuplicate if sent
+// again.
 //
 // Why not github.com/atc0005/go-teams-notify: it retries every error
 // (400s included, and timeouts after the request went out, so it can post

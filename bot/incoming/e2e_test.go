@@ -19,11 +19,11 @@ import (
 
 // TestFollowUpEndToEnd: a signed post to a real bot whose handler misses
 // its budget gets the timeout notice in time, and its result reaches the
-// local incoming webhook exactly once, through a 429 and a 500, addressed
+// local incoming webhook exactly once, through a 429 and a 503 with Retry-After, addressed
 // to the asker and quoting the command, with the result's own mentions as
 // real mentions (the asker once, though mentioned twice).
 func TestFollowUpEndToEnd(t *testing.T) {
-	rc := newReceiver(t, "429 0", "500", "202")
+	rc := newReceiver(t, "429 0", "503 0", "202")
 	grace := bot.Account{ID: "29:1grace", Name: "Hopper, Grace <R&D>"}
 	s := newSender(t, rc.url, incoming.Config{})
 	token := bot.NewToken()
@@ -59,7 +59,7 @@ func TestFollowUpEndToEnd(t *testing.T) {
 		t.Fatalf("shutdown: %v", err)
 	}
 	if n := rc.count(); n != 3 {
-		t.Fatalf("got %d requests; want 3 (429, 500, then 202)", n)
+		t.Fatalf("got %d requests; want 3 (429, 503, then 202)", n)
 	}
 	var posted struct {
 		Attachments []struct {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -28,6 +30,11 @@ const (
 	DefaultMinBackoff     = time.Second
 	DefaultMaxBackoff     = 30 * time.Second
 	DefaultRemember       = 24 * time.Hour
+	// MaxRetryAfter caps a Retry-After answer: a webhook asking for a
+	// longer pause (a misconfigured proxy's "Retry-After: 999999999") gets
+	// this one. Longer waits are the caller's to decide (its context's
+	// deadline; the bot's outbox tries again later).
+	MaxRetryAfter = time.Minute
 )
 
 // Limit allows at most Requests posts in any window of length Per.
@@ -140,8 +147,8 @@ func (s *Sender) String() string { return s.redacted }
 // Errors Send returns, besides *Error.
 var (
 	// ErrDuplicate: a message with this key was already sent or is being
-	// sent.
-	ErrDuplicate = errors.New("already posted")
+	// sent. It is bot.ErrPosted, so the bot counts the result delivered.
+	ErrDuplicate = bot.ErrPosted
 	// ErrTooLarge: the message is over MaxPayload; a short note was
 	// posted in its place when possible.
 	ErrTooLarge = errors.New("message too large to post")
@@ -186,6 +193,10 @@ func (e *Error) Error() string {
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports an uncertain failure as bot.ErrMaybePosted, so that the bot's
+// outbox does not post it again.
+func (e *Error) Is(target error) bool { return e.Uncertain && target == bot.ErrMaybePosted }
 
 // Post sends the follow-up f, addressed to its asker and quoting the
 // command; it implements bot.Poster.
@@ -322,7 +333,7 @@ func (s *Sender) attempt(ctx context.Context, body []byte) try {
 	resp, err := s.client.Do(req)
 	if err != nil {
 		err = scrub(err)
-		if !wrote.Load() {
+		if !wrote.Load() && notSent(err) {
 			return try{err: &Error{URL: s.redacted, Err: err}, retry: true} // never went out
 		}
 		return try{err: &Error{URL: s.redacted, Err: err, Uncertain: true}}
@@ -334,6 +345,7 @@ func (s *Sender) attempt(ctx context.Context, body []byte) try {
 		text = text[:512] + "…"
 	}
 	e := &Error{URL: s.redacted, Status: resp.StatusCode, Body: text}
+	wait := retryAfter(resp.Header.Get("Retry-After"))
 	switch code := resp.StatusCode; {
 	case code >= 200 && code < 300:
 		if s.kind != Connector || text == "1" {
@@ -341,33 +353,54 @@ func (s *Sender) attempt(ctx context.Context, body []byte) try {
 		}
 		if strings.Contains(text, "429") {
 			e.Err = errors.New("throttled")
-			return try{err: e, retry: true, retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+			return try{err: e, retry: true, retryAfter: wait}
 		}
 		if rerr != nil {
 			e.Err = scrub(rerr)
 		}
 		e.Uncertain = true
 		return try{err: e}
-	case code == http.StatusTooManyRequests:
-		return try{err: e, retry: true, retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
-	case code == http.StatusRequestTimeout || code >= 500:
-		return try{err: e, retry: true, retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+	case code == http.StatusTooManyRequests, code == http.StatusRequestTimeout:
+		return try{err: e, retry: true, retryAfter: wait}
+	case code == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "":
+		return try{err: e, retry: true, retryAfter: wait}
+	case code >= 500:
+		// The body was sent and the endpoint failed while handling it:
+		// the post may have landed (a Workflow that posted, then failed a
+		// later step, answers 502). Not retried; reported as uncertain.
+		e.Uncertain = true
+		return try{err: e}
 	}
 	return try{err: e}
 }
 
-// retryAfter parses a Retry-After header: seconds or an HTTP date. It
-// returns 0 when absent or unreadable.
+// notSent reports whether a transport error proves that the request never
+// reached the endpoint: the connection was never made (refused, no route,
+// DNS), so nothing was written.
+func notSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// retryAfter parses a Retry-After header: seconds or an HTTP date, capped
+// at MaxRetryAfter. It returns 0 when absent or unreadable.
 func retryAfter(v string) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+		if n >= int64(MaxRetryAfter/time.Second) {
+			return MaxRetryAfter
+		}
 		return time.Duration(n) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0)
+		return min(max(time.Until(t), 0), MaxRetryAfter)
 	}
 	return 0
 }

@@ -72,6 +72,15 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 		io.WriteString(w, arg)
 	case "500":
 		http.Error(w, "flow failed", http.StatusInternalServerError)
+	case "502":
+		http.Error(w, "bad gateway", http.StatusBadGateway)
+	case "503":
+		if arg != "" {
+			w.Header().Set("Retry-After", arg)
+		}
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+	case "408":
+		http.Error(w, "timeout", http.StatusRequestTimeout)
 	case "400":
 		http.Error(w, "Summary or Text is required.", http.StatusBadRequest)
 	}
@@ -126,8 +135,12 @@ func TestDelivery(t *testing.T) {
 			[]string{"200 Microsoft Teams endpoint returned HTTP error 429", "200 1"}, 2, 0, false},
 		{"connector odd 200", incoming.Connector, []string{"200 something else"}, 1, 200, true},
 		{"429 then 202", incoming.Workflows, []string{"429 0", "202"}, 2, 0, false},
-		{"500 twice then 202", incoming.Workflows, []string{"500", "500", "202"}, 3, 0, false},
-		{"500 always", incoming.Workflows, []string{"500"}, 3, 500, false},
+		{"408 then 202", incoming.Workflows, []string{"408", "202"}, 2, 0, false},
+		{"503 with Retry-After then 202", incoming.Workflows, []string{"503 0", "202"}, 2, 0, false},
+		{"503 without Retry-After is not retried", incoming.Workflows, []string{"503", "202"}, 1, 503, true},
+		{"500 after the body is not retried", incoming.Workflows, []string{"500", "202"}, 1, 500, true},
+		{"502 after the body is not retried", incoming.Workflows, []string{"502", "202"}, 1, 502, true},
+		{"429 always", incoming.Workflows, []string{"429 0"}, 3, 429, false},
 		{"400 is final", incoming.Workflows, []string{"400"}, 1, 400, false},
 		{"hang is not retried", incoming.Workflows, []string{"hang", "202"}, 1, 0, true},
 	}
@@ -210,11 +223,11 @@ func TestConnectionRefusedIsRetried(t *testing.T) {
 }
 
 func TestAtMostOnce(t *testing.T) {
-	rc := newReceiver(t, "500", "202")
+	rc := newReceiver(t, "429 0", "202")
 	s := newSender(t, rc.url, incoming.Config{MaxAttempts: 1})
 	m := incoming.Message{Key: "1730291857353#1", Text: "result"}
 	if err := s.Send(context.Background(), m); err == nil {
-		t.Fatal("first send succeeded; want the 500")
+		t.Fatal("first send succeeded; want the 429")
 	}
 	// Surely not posted: the key is free again.
 	if err := s.Send(context.Background(), m); err != nil {
@@ -231,9 +244,25 @@ func TestAtMostOnce(t *testing.T) {
 	hang := newReceiver(t, "hang")
 	s = newSender(t, hang.url, incoming.Config{AttemptTimeout: 30 * time.Millisecond})
 	m.Key = "other#1"
-	s.Send(context.Background(), m)
+	if err := s.Send(context.Background(), m); !errors.Is(err, bot.ErrMaybePosted) {
+		t.Errorf("a timeout after the write: got %v; want bot.ErrMaybePosted", err)
+	}
 	if err := s.Send(context.Background(), m); !errors.Is(err, incoming.ErrDuplicate) {
 		t.Errorf("after a timeout: got %v; want ErrDuplicate", err)
+	}
+
+	// A 502 after the body was read: sent once, never again.
+	bad := newReceiver(t, "502", "202")
+	s = newSender(t, bad.url, incoming.Config{})
+	m.Key = "third#1"
+	if err := s.Send(context.Background(), m); !errors.Is(err, bot.ErrMaybePosted) {
+		t.Errorf("502: got %v; want bot.ErrMaybePosted", err)
+	}
+	if err := s.Send(context.Background(), m); !errors.Is(err, incoming.ErrDuplicate) {
+		t.Errorf("after a 502: got %v; want ErrDuplicate", err)
+	}
+	if got := bad.count(); got != 1 {
+		t.Errorf("the 502 endpoint got %d requests; want 1", got)
 	}
 }
 

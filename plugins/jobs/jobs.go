@@ -80,8 +80,8 @@ func (p *Plugin) list(c *router.Context) error {
 		if line == "" {
 			line = j.Command
 		}
-		fmt.Fprintf(&b, "- **%s** `%s`: %s for %s, asked by %s; stops in %s\n",
-			j.ID, code(line), j.State, round(now.Sub(j.Started)), j.Asker.Name, round(j.Deadline.Sub(now)))
+		fmt.Fprintf(&b, "- **%s** `%s`: %s for %s, asked by %s; %s\n",
+			j.ID, code(line), j.State, round(now.Sub(j.Started)), j.Asker.Name, j.Due(now))
 	}
 	if b.Len() == 0 {
 		if all {

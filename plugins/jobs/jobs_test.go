@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -137,8 +138,10 @@ func TestJobsAndCancel(t *testing.T) {
 	if err := e.bot.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.out.all(); len(got) != 2 || got[0] != "`slow thing` (job 1) was cancelled by Ada Lovelace." ||
-		got[1] != "`slow other --token=[redacted]` (job 2) was cancelled by Ada Lovelace." {
+	got := e.out.all()
+	slices.Sort(got)
+	if len(got) != 2 || got[0] != "`slow other --token=[redacted]` (job 2) was cancelled by Ada Lovelace." ||
+		got[1] != "`slow thing` (job 1) was cancelled by Ada Lovelace." {
 		t.Errorf("got follow-ups %q; want two cancellation notes, the secret redacted", got)
 	}
 }
