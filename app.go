@@ -113,20 +113,24 @@ func New(cfg config.Config, opts Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metrics: %w", err)
 	}
+	// Every problem is reported at once: after an audit log or TLS pair
+	// that does not open, the webhooks are still built to find the rest.
+	var errs []error
 	g, err := newGuards(cfg, logger, m, opts.LookupEnv)
-	if err != nil {
+	if g == nil {
 		return nil, err
+	}
+	if err != nil {
+		errs = append(errs, err)
 	}
 	a := &App{cfg: cfg, logger: logger, metrics: m, registerer: reg, guards: g}
 	if c := cfg.TLS; c.Cert != "" || c.Key != "" {
 		if c.Cert == "" || c.Key == "" {
-			return nil, errors.Join(errors.New("tls: a certificate and its key go together: set both"), g.close())
-		}
-		if a.cert, err = newCertReloader(c.Cert, c.Key, logger); err != nil {
-			return nil, errors.Join(fmt.Errorf("tls: %w", err), g.close())
+			errs = append(errs, errors.New("tls: a certificate and its key go together: set both"))
+		} else if a.cert, err = newCertReloader(c.Cert, c.Key, logger); err != nil {
+			errs = append(errs, fmt.Errorf("tls: %w", err))
 		}
 	}
-	var errs []error
 	for _, w := range cfg.Webhooks {
 		h, err := a.newWebhook(w, opts)
 		if err != nil {

@@ -51,7 +51,9 @@ type store interface {
 }
 
 // newGuards opens the store and the audit log the configuration names.
-// The Redis URL is read from its variable or file and never logged.
+// The Redis URL is read from its variable or file and never logged. When
+// only the audit log fails to open, it returns the error with usable
+// guards (audit off), which the caller must still close.
 func newGuards(cfg config.Config, logger zerolog.Logger, m *metrics.Metrics, lookup func(string) (string, bool)) (*guards, error) {
 	g := &guards{metrics: m, logger: logger}
 	switch cfg.Store.Kind {
@@ -87,7 +89,9 @@ func newGuards(cfg config.Config, logger zerolog.Logger, m *metrics.Metrics, loo
 	default:
 		file, err := os.OpenFile(f, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 		if err != nil {
-			return nil, errors.Join(fmt.Errorf("audit log: %w", err), g.close())
+			// g is still usable, audit off, so that New reports the
+			// webhooks' problems in the same run.
+			return g, fmt.Errorf("audit log: %w", err)
 		}
 		g.closers = append(g.closers, file)
 		l := zerolog.New(file).With().Timestamp().Logger()

@@ -21,7 +21,7 @@ func checkTokens(tokens []string) error {
 		t = strings.TrimSpace(t)
 		n := fmt.Sprintf("token %d of %d", i+1, len(tokens))
 		switch {
-		case strings.ContainsAny(t[:1], `"'`) || strings.ContainsAny(t[len(t)-1:], `"'`):
+		case strings.Trim(t, `"'`) != t:
 			return fmt.Errorf("%s starts or ends with a quote: remove the quotes around it", n)
 		case strings.Contains(strings.TrimRight(t, "="), "="):
 			return fmt.Errorf("%s holds \"NAME=\": set the variable to the token alone, not to NAME=token", n)

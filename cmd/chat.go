@@ -135,8 +135,11 @@ func (c *ChatCmd) config(g *Globals) (config.Config, error) {
 		case c.Webhook != "":
 			return cfg, fmt.Errorf("%s has no webhook %q", c.Config, c.Webhook)
 		}
-		// chat stays on loopback and in this terminal.
+		// chat stays on loopback and in this terminal: it posts no
+		// follow-up to the file's channel (--followup-url-file does).
 		cfg.Listen, cfg.TLS, cfg.Metrics.Listen = "", config.TLS{}, ""
+		w.FollowUp = config.FollowUp{}
+		cfg.Drain = 0 // no load balancer to tell: quit at once
 	}
 	ex := g.explicit
 	if ex["plugins"] || len(w.Plugins) == 0 && len(cfg.Defaults.Plugins) == 0 {

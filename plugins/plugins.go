@@ -15,6 +15,7 @@
 //   - Provisioner: set up after the settings are in (read secrets, build
 //     clients, compile templates);
 //   - Validator: check the result, so a bad setting stops start-up;
+//   - Linker: use the other plugins of the webhook once all are set up;
 //   - RouteRegistrar: serve HTTP routes of its own next to the webhook;
 //   - CleanerUpper: release what Provision took, when the server stops.
 //
@@ -35,7 +36,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/rs/zerolog"
 
+	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/router"
+	"github.com/outhook/outhook/store"
 )
 
 // Plugin provides commands.
@@ -67,6 +70,14 @@ type CleanerUpper interface {
 	Cleanup() error
 }
 
+// Linker is a plugin that uses the other plugins of its webhook, such as
+// the feeds they offer. Link is called once every plugin of the set is
+// provisioned and validated, in load order, with the set; an error stops
+// start-up like a failed Provision.
+type Linker interface {
+	Link(s *Set) error
+}
+
 // RouteRegistrar is a plugin that serves HTTP routes of its own, such as a
 // callback for a CI pipeline. Its routes go on a group of the bot's Echo
 // app reserved for it (see Set.Routes). These routes are not signed by
@@ -87,6 +98,16 @@ type Host struct {
 	// LookupEnv reads an environment variable, for settings that name
 	// where a secret is (never the secret itself). Tests replace it.
 	LookupEnv func(key string) (string, bool)
+	// Store is the plugin's own key space in the server's store,
+	// namespaced per webhook and plugin (store.ForPlugin), shared by all
+	// replicas when the store is Redis. Nil when the host has none: a
+	// plugin then keeps its state in memory or refuses to start. Plugins
+	// that need it say so with Info.KeepsData.
+	Store store.Store
+	// FollowUps posts results to the webhook's channel after the reply
+	// (the follow-up URL's sender, with its retries and de-duplication by
+	// FollowUp.Key). Nil when the webhook has no follow-up URL.
+	FollowUps bot.Poster
 }
 
 // Secret returns the value of the environment variable name, trimmed,
@@ -121,6 +142,24 @@ type Info struct {
 	// no plugins gets every plugin except these. Set it for plugins that
 	// need settings to be useful, such as status or trigger.
 	Explicit bool
+	// KeepsData says the plugin needs Host.Store: the server opens its
+	// store only when an enabled plugin keeps data.
+	KeepsData bool
+}
+
+// KeepData reports whether any of the plugins with the given IDs keeps
+// data (Info.KeepsData), so the server needs a store. With no IDs it
+// looks at DefaultIDs. Unknown IDs are ignored: Load reports them.
+func KeepData(ids ...string) bool {
+	if len(ids) == 0 {
+		ids = DefaultIDs()
+	}
+	for _, id := range ids {
+		if info, ok := Lookup(id); ok && info.KeepsData {
+			return true
+		}
+	}
+	return false
 }
 
 var (
@@ -228,6 +267,13 @@ type Options struct {
 	// LookupEnv reads environment variables for Host.Secret. Optional;
 	// default os.LookupEnv.
 	LookupEnv func(key string) (string, bool)
+	// Store is the server's store; each plugin gets its own namespace of
+	// it as Host.Store. Optional; default none (Host.Store is nil). Open
+	// it only when a plugin keeps data (Info.KeepsData).
+	Store store.Store
+	// FollowUps is the webhook's follow-up poster, handed to plugins as
+	// Host.FollowUps. Optional; default none.
+	FollowUps bot.Poster
 }
 
 // Set is the plugins enabled for one webhook, configured and provisioned:
@@ -288,6 +334,10 @@ func Load(ctx context.Context, opts Options) (*Set, error) {
 			Webhook:   opts.Webhook,
 			Logger:    opts.Logger.With().Str("plugin", id).Logger(),
 			LookupEnv: opts.LookupEnv,
+			FollowUps: opts.FollowUps,
+		}
+		if opts.Store != nil {
+			host.Store = store.ForPlugin(opts.Store, opts.Webhook, id)
 		}
 		if err := setUp(ctx, p, host, opts.Settings[id]); err != nil {
 			err = fmt.Errorf("plugin %q: %w", id, err)
@@ -303,6 +353,17 @@ func Load(ctx context.Context, opts Options) (*Set, error) {
 		}
 		s.ids = append(s.ids, id)
 		s.plugins = append(s.plugins, p)
+	}
+	for i, p := range s.plugins {
+		if l, ok := p.(Linker); ok {
+			if err := l.Link(s); err != nil {
+				err = fmt.Errorf("plugin %q: link: %w", s.ids[i], err)
+				if cerr := s.Cleanup(); cerr != nil {
+					err = errors.Join(err, cerr)
+				}
+				return nil, err
+			}
+		}
 	}
 	return s, nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/outhook/outhook/internal/redistest"
 	"github.com/outhook/outhook/middleware/redisstore"
 	"github.com/outhook/outhook/middleware/storetest"
 )
@@ -43,9 +44,9 @@ func TestTakeRepairsCounterWithoutExpiry(t *testing.T) {
 }
 
 func TestOpen(t *testing.T) {
-	client(t)
+	addr := redistest.Start(t)
 	ctx := context.Background()
-	s, closer, err := redisstore.Open(ctx, "redis://"+redisAddr+"/0", "")
+	s, closer, err := redisstore.Open(ctx, "redis://"+addr+"/0", "")
 	if err != nil {
 		t.Fatalf("got %v; want nil", err)
 	}

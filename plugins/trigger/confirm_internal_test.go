@@ -1,13 +1,21 @@
 package trigger
 
 import (
+	"context"
 	"testing"
 	"time"
+
+	"github.com/outhook/outhook/store"
 )
 
 func TestConfirmationCodes(t *testing.T) {
+	t.Run("in memory", func(t *testing.T) { testConfirmationCodes(t, nil) })
+	t.Run("in the store", func(t *testing.T) { testConfirmationCodes(t, store.NewMemory()) })
+}
+
+func testConfirmationCodes(t *testing.T, s store.Store) {
 	now := time.Date(2026, 11, 28, 12, 0, 30, 0, time.UTC)
-	p := &Plugin{key: []byte("k"), ConfirmTTL: 2 * time.Minute, used: map[string]time.Time{}, now: func() time.Time { return now }}
+	p := &Plugin{key: []byte("k"), ConfirmTTL: 2 * time.Minute, used: map[string]time.Time{}, store: s, now: func() time.Time { return now }}
 	code := p.code("aad-ada", "deploy web prod", now.Add(p.ConfirmTTL))
 	if len(code) != 11 || code[5] != '-' {
 		t.Fatalf("got code %q; want the form ABCDE-FGHJK", code)
@@ -33,11 +41,36 @@ func TestConfirmationCodes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			at := now.Add(tt.at)
 			p.now = func() time.Time { return at }
-			err := p.redeem(tt.asker, tt.line, tt.code)
+			err := p.redeem(context.Background(), tt.asker, tt.line, tt.code)
 			if (err == nil) != tt.wantOK {
 				t.Errorf("got %v; want ok=%v", err, tt.wantOK)
 			}
 		})
+	}
+}
+
+// TestCodeWorksOnceAcrossReplicas: two replicas share the key and a
+// store; a code redeemed on one is refused on the other.
+func TestCodeWorksOnceAcrossReplicas(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 30, 0, time.UTC)
+	shared := store.NewMemory()
+	replica := func() *Plugin {
+		return &Plugin{key: []byte("k"), ConfirmTTL: 2 * time.Minute, used: map[string]time.Time{},
+			store: store.ForPlugin(shared, "default", "trigger"), now: func() time.Time { return now }}
+	}
+	a, b := replica(), replica()
+	code := a.code("aad-ada", "deploy web prod", now.Add(a.ConfirmTTL))
+	ctx := context.Background()
+	if err := a.redeem(ctx, "aad-ada", "deploy web prod", code); err != nil {
+		t.Fatalf("first use on replica a: got %v; want nil", err)
+	}
+	if err := b.redeem(ctx, "aad-ada", "deploy web prod", code); err != errBadCode {
+		t.Fatalf("second use on replica b: got %v; want errBadCode", err)
+	}
+	shared.Close()
+	other := a.code("aad-ada", "deploy web staging", now.Add(a.ConfirmTTL))
+	if err := a.redeem(ctx, "aad-ada", "deploy web staging", other); err == nil || err == errBadCode {
+		t.Fatalf("with a broken store: got %v; want the store's error", err)
 	}
 }
 

@@ -33,7 +33,9 @@
 // and an expiry, and the asker confirms by sending the command again with
 // --confirm CODE. Codes are stateless (any replica accepts them while the
 // secret is shared), bound to the asker and the exact command, and used
-// once per process.
+// once: used codes go to Host.Store with compare-and-swap, so a shared
+// store makes a code work once across replicas (without a store, once
+// per process).
 //
 // A call that outlasts the reply budget is reported as a follow-up when
 // the bot has a follow-up webhook (bot.Config.FollowUps); without one it
@@ -65,6 +67,7 @@ import (
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/plugins"
 	"github.com/outhook/outhook/router"
+	"github.com/outhook/outhook/store"
 )
 
 func init() {
@@ -106,8 +109,9 @@ type Plugin struct {
 	client *http.Client
 	now    func() time.Time
 
-	mu   sync.Mutex
-	used map[string]time.Time // confirmation codes used, until they expire
+	store store.Store // used confirmation codes, shared by replicas; nil: used below
+	mu    sync.Mutex
+	used  map[string]time.Time // confirmation codes used, until they expire, without a store
 }
 
 // Trigger is one command and the HTTP call it makes.
@@ -204,6 +208,7 @@ func (p *Plugin) Provision(_ context.Context, h plugins.Host) error {
 		p.now = time.Now
 	}
 	p.used = map[string]time.Time{}
+	p.store = h.Store
 	p.client = &http.Client{
 		Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, IdleConnTimeout: 90 * time.Second},
 		// Never follow a redirect: it would carry the header_env
@@ -425,7 +430,7 @@ func (p *Plugin) run(c *router.Context, t *Trigger) error {
 			return c.Textf("This runs %s. To go ahead, send %s within %s.",
 				bot.Code(line), bot.Code(line+" --confirm "+p.code(asker, line, expiry)), p.ConfirmTTL)
 		}
-		if err := p.redeem(asker, line, code); err != nil {
+		if err := p.redeem(c.Context.Context(), asker, line, code); err != nil {
 			return err
 		}
 	}
@@ -663,8 +668,10 @@ func (p *Plugin) code(asker, line string, expiry time.Time) string {
 var errBadCode = bot.UserError("That confirmation code is not valid: it is for another command or person, " +
 	"has expired, or was used. Send the command again without --confirm for a new one.")
 
-// redeem checks code for asker running line and marks it used.
-func (p *Plugin) redeem(asker, line, code string) error {
+// redeem checks code for asker running line and marks it used: in the
+// host's store when there is one, so that a code works once across
+// replicas, else in memory.
+func (p *Plugin) redeem(ctx context.Context, asker, line, code string) error {
 	norm := strings.ToUpper(strings.NewReplacer("-", "", " ", "").Replace(code))
 	b, err := codeEncoding.DecodeString(norm)
 	if err != nil || len(b) != 6 {
@@ -683,6 +690,19 @@ func (p *Plugin) redeem(asker, line, code string) error {
 	if !hmac.Equal(b[2:], p.mac(asker, line, expiry)) {
 		return errBadCode
 	}
+	until := time.Unix(expiry*60, 0)
+	if p.store != nil {
+		// Kept a minute past the code's expiry, after which the code is
+		// refused anyway.
+		ok, err := p.store.CompareAndSwap(ctx, "used/"+norm, nil, []byte("1"), until.Sub(now)+time.Minute)
+		if err != nil {
+			return fmt.Errorf("recording a used confirmation code: %w", err)
+		}
+		if !ok {
+			return errBadCode
+		}
+		return nil
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for c, until := range p.used {
@@ -693,6 +713,6 @@ func (p *Plugin) redeem(asker, line, code string) error {
 	if _, dup := p.used[norm]; dup {
 		return errBadCode
 	}
-	p.used[norm] = time.Unix(expiry*60, 0)
+	p.used[norm] = until
 	return nil
 }
