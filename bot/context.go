@@ -38,6 +38,7 @@ type Context struct {
 	reqLog   zerolog.Logger
 	received time.Time
 	command  string
+	line     string
 	outcome  string
 	reply    Reply
 	replied  bool
@@ -98,6 +99,15 @@ func (c *Context) SetCommand(name string) {
 
 // Command returns the name set with SetCommand, or "".
 func (c *Context) Command() string { return c.command }
+
+// SetLine records the command line as it may be quoted in follow-ups, job
+// lists and logs: with secrets redacted. The router sets it; without it
+// those show the command's name only, never the message text.
+func (c *Context) SetLine(line string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.line = line
+}
 
 // Reply sets the answer to r, replacing any earlier one. It returns an
 // error for an empty reply, so that `return c.Reply(r)` reads naturally.

@@ -57,8 +57,9 @@ type FollowUp struct {
 	Asker Account
 	// Command is the command's name, when a router set it.
 	Command string
-	// Line is the command line as the asker typed it, without the bot's
-	// mention and markup, shortened to 200 characters.
+	// Line is the command line as the router resolved it, secrets
+	// redacted (Context.SetLine); without a router, as the asker typed it,
+	// without the bot's mention and markup. At most 200 characters.
 	Line string
 	// Reply is the result.
 	Reply Reply
@@ -113,7 +114,7 @@ func (c *Context) followUpLocked() FollowUp {
 		Channel:  a.Channel(),
 		Asker:    a.From,
 		Command:  c.command,
-		Line:     commandLine(a),
+		Line:     commandLine(a, c.line),
 	}
 	if a.ID != "" {
 		f.Key = a.ID + "#" + strconv.Itoa(c.posts)
@@ -129,11 +130,15 @@ var (
 // maxLine is how much of a command line a follow-up quotes.
 const maxLine = 200
 
-// commandLine returns what the asker typed, for quoting: without the bot's
+// commandLine returns the line set with SetLine (the router's, secrets
+// redacted) or else what the asker typed, for quoting: without the bot's
 // leading mention, other mentions reduced to names, tags dropped, entities
 // decoded once, on one line, at most maxLine characters.
-func commandLine(a *Activity) string {
+func commandLine(a *Activity, line string) string {
 	s := strings.TrimSpace(a.Text)
+	if line != "" {
+		s = line
+	}
 	if loc := mentionTag.FindStringIndex(s); loc != nil && loc[0] == 0 {
 		s = s[loc[1]:]
 	}

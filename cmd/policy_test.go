@@ -18,18 +18,18 @@ func TestPolicyCheck(t *testing.T) {
 		args []string
 		code int
 	}{
-		{"allowed by a named rule", []string{"--rules", rules, "--as", prodUser, "echo prod now"}, 0},
-		{"closed command", []string{"--rules", rules, "--as", "someone", "--team", "19:ops@thread.tacv2", "echo prod"}, 1},
-		{"star rule for a team", []string{"--rules", rules, "--as", "someone", "--team", "19:OPS@thread.tacv2", "--channel", "19:general@thread.tacv2", "--tenant", "t1", "ping"}, 0},
-		{"default deny", []string{"--rules", rules, "--as", "someone", "ping"}, 1},
-		{"deny wins", []string{"--rules", rules, "--as", banned, "--team", "19:ops@thread.tacv2", "help"}, 1},
-		{"alias resolves", []string{"--rules", rules, "--as", "someone", "?"}, 0},
-		{"no aad id", []string{"--rules", rules, "--as", "", "echo staging"}, 0},
-		{"typo in a key", []string{"--rules", "testdata/policy/typo.yaml", "--as", prodUser, "echo prod"}, 1},
-		{"unknown command and effect", []string{"--rules", "testdata/policy/unknown.yaml", "--as", prodUser, "ping"}, 1},
-		{"broken yaml", []string{"--rules", "testdata/policy/broken.yaml", "--as", prodUser, "ping"}, 1},
-		{"unknown command asked", []string{"--rules", rules, "--as", prodUser, "deploy prod"}, 1},
-		{"unbalanced quote asked", []string{"--rules", rules, "--as", prodUser, `echo "prod`}, 1},
+		{"allowed by a named rule", []string{"--rules", rules, "--as-id", prodUser, "echo prod now"}, 0},
+		{"closed command", []string{"--rules", rules, "--as-id", "someone", "--team", "19:ops@thread.tacv2", "echo prod"}, 1},
+		{"star rule for a team", []string{"--rules", rules, "--as-id", "someone", "--team", "19:OPS@thread.tacv2", "--channel", "19:general@thread.tacv2", "--tenant", "t1", "ping"}, 0},
+		{"default deny", []string{"--rules", rules, "--as-id", "someone", "ping"}, 1},
+		{"deny wins", []string{"--rules", rules, "--as-id", banned, "--team", "19:ops@thread.tacv2", "help"}, 1},
+		{"alias resolves", []string{"--rules", rules, "--as-id", "someone", "?"}, 0},
+		{"no aad id", []string{"--rules", rules, "--as-id", "", "echo staging"}, 0},
+		{"typo in a key", []string{"--rules", "testdata/policy/typo.yaml", "--as-id", prodUser, "echo prod"}, 1},
+		{"unknown command and effect", []string{"--rules", "testdata/policy/unknown.yaml", "--as-id", prodUser, "ping"}, 1},
+		{"broken yaml", []string{"--rules", "testdata/policy/broken.yaml", "--as-id", prodUser, "ping"}, 1},
+		{"unknown command asked", []string{"--rules", rules, "--as-id", prodUser, "deploy prod"}, 1},
+		{"unbalanced quote asked", []string{"--rules", rules, "--as-id", prodUser, `echo "prod`}, 1},
 	}
 	var got strings.Builder
 	for _, tt := range tests {
@@ -63,19 +63,19 @@ func TestPolicyCheckConfig(t *testing.T) {
 		args []string
 		code int
 	}{
-		{"allowed by the webhook's rule", []string{"--config", conf, "--webhook", "ops", "--as", prodUser, "--tenant", tenant, "echo prod"}, 0},
-		{"denied by the webhook's rules", []string{"--config", conf, "--webhook", "ops", "--as", "someone", "--tenant", tenant, "echo prod"}, 1},
-		{"default deny", []string{"--config", conf, "--webhook", "ops", "--as", prodUser, "--tenant", tenant, "ping"}, 1},
-		{"tenant not served", []string{"--config", conf, "--webhook", "ops", "--as", prodUser, "--tenant", "other", "echo staging"}, 1},
-		{"tenant not given", []string{"--config", conf, "--webhook", "ops", "--as", prodUser, "echo staging"}, 1},
-		{"webhook without rules", []string{"--config", conf, "--webhook", "dev", "--as", "someone", "whoami"}, 0},
-		{"command of another webhook", []string{"--config", conf, "--webhook", "dev", "--as", "someone", "echo prod"}, 1},
-		{"webhook not named", []string{"--config", conf, "--as", prodUser, "help"}, 1},
-		{"unknown webhook", []string{"--config", conf, "--webhook", "prod", "--as", prodUser, "help"}, 1},
-		{"unknown command in a rule", []string{"--config", "testdata/access/unknown.yaml", "--as", prodUser, "help"}, 1},
-		{"both sources", []string{"--config", conf, "--rules", "testdata/policy/rules.yaml", "--as", prodUser, "help"}, 1},
-		{"no source", []string{"--as", prodUser, "help"}, 1},
-		{"webhook without config", []string{"--rules", "testdata/policy/rules.yaml", "--webhook", "ops", "--as", prodUser, "help"}, 1},
+		{"allowed by the webhook's rule", []string{"--config", conf, "--webhook", "ops", "--as-id", prodUser, "--tenant", tenant, "echo prod"}, 0},
+		{"denied by the webhook's rules", []string{"--config", conf, "--webhook", "ops", "--as-id", "someone", "--tenant", tenant, "echo prod"}, 1},
+		{"default deny", []string{"--config", conf, "--webhook", "ops", "--as-id", prodUser, "--tenant", tenant, "ping"}, 1},
+		{"tenant not served", []string{"--config", conf, "--webhook", "ops", "--as-id", prodUser, "--tenant", "other", "echo staging"}, 1},
+		{"tenant not given", []string{"--config", conf, "--webhook", "ops", "--as-id", prodUser, "echo staging"}, 1},
+		{"webhook without rules", []string{"--config", conf, "--webhook", "dev", "--as-id", "someone", "whoami"}, 0},
+		{"command of another webhook", []string{"--config", conf, "--webhook", "dev", "--as-id", "someone", "echo prod"}, 1},
+		{"webhook not named", []string{"--config", conf, "--as-id", prodUser, "help"}, 1},
+		{"unknown webhook", []string{"--config", conf, "--webhook", "prod", "--as-id", prodUser, "help"}, 1},
+		{"unknown command in a rule", []string{"--config", "testdata/access/unknown.yaml", "--as-id", prodUser, "help"}, 1},
+		{"both sources", []string{"--config", conf, "--rules", "testdata/policy/rules.yaml", "--as-id", prodUser, "help"}, 1},
+		{"no source", []string{"--as-id", prodUser, "help"}, 1},
+		{"webhook without config", []string{"--rules", "testdata/policy/rules.yaml", "--webhook", "ops", "--as-id", prodUser, "help"}, 1},
 	}
 	var got strings.Builder
 	for _, tt := range tests {

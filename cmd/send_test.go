@@ -161,7 +161,7 @@ func TestServeWithFollowUps(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := run(t, "", "say", "--url", "http://"+addr+"/hook", "--secret", tok, "jobs")
-	if code != 0 || !strings.Contains(out, "No background jobs are running.") {
+	if code != 0 || !strings.Contains(out, "You have no background jobs running.") {
 		t.Errorf("jobs: code %d, out %q, err %q; want jobs on", code, out, errOut)
 	}
 	cancel()

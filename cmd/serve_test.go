@@ -21,7 +21,7 @@ import (
 
 // parse parses args as the CLI would and returns the grammar, without
 // running the command.
-func parse(t *testing.T, args ...string) *CLI {
+func parse(t testing.TB, args ...string) *CLI {
 	t.Helper()
 	var out bytes.Buffer
 	cli := &CLI{Globals: Globals{stdin: strings.NewReader(""), stdout: &out, stderr: &out}}

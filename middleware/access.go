@@ -37,7 +37,7 @@ type AccessConfig struct {
 var DefaultAccessConfig = AccessConfig{
 	Skipper: noCommandSkip,
 	Message: func(c *router.Context, _ access.Decision) string {
-		line := strings.Join(append([]string{c.Command.Name}, c.Args...), " ")
+		line := c.Resolution().Redacted()
 		if len(line) > 80 {
 			line = line[:77] + "..."
 		}
@@ -47,10 +47,11 @@ var DefaultAccessConfig = AccessConfig{
 
 // Access returns command middleware that runs a command only when p allows
 // it to the asker (AAD object id), where they asked (team, channel,
-// tenant), with the arguments given. It also makes router.Context.Allowed
-// answer from p, so help lists only what the asker may run. Put it after
-// Audit, so denials are audited, and before CommandRateLimit. It panics on
-// a nil policy.
+// tenant), deciding on the router's Resolution: the command's canonical
+// path and the values it will receive. It also makes
+// router.Context.Allowed answer from p, so help, did-you-mean and usage
+// list only what the asker may run. Put it after Audit, so denials are
+// audited, and before CommandRateLimit. It panics on a nil policy.
 func Access(p *access.Policy) router.MiddlewareFunc {
 	c := DefaultAccessConfig
 	c.Policy = p
@@ -73,11 +74,12 @@ func AccessWithConfig(config AccessConfig) router.MiddlewareFunc {
 	return func(next router.HandlerFunc) router.HandlerFunc {
 		return func(c *router.Context) error {
 			user, where := c.Activity.From.AADObjectID, access.WhereOf(c.Activity)
-			c.SetAllowed(func(cmd *router.Command) bool { return p.MayRun(user, where, cmd.Name) })
+			c.SetAllowed(func(cmd *router.Command) bool { return p.MayRun(user, where, cmd.Path()) })
 			if config.Skipper(c) {
 				return next(c)
 			}
-			d := p.Decide(user, where, c.Command.Name, c.Args)
+			d := p.Decide(user, where, c.Resolution())
+			c.Set(decisionKey{}, d)
 			if !d.Allowed {
 				return &bot.Error{Message: config.Message(c, d), Internal: &DeniedError{Decision: d}}
 			}
@@ -86,12 +88,33 @@ func AccessWithConfig(config AccessConfig) router.MiddlewareFunc {
 	}
 }
 
-// CommandNames returns the names of r's commands, for access.Compile.
+// CommandNames returns the canonical paths of r's commands, subcommands
+// included ("runbook", "runbook search"), and a "path --flag" entry for
+// each of their flags, for access.Compile and Redact.Validate.
 func CommandNames(r *router.Router) []string {
-	cmds := r.Commands()
-	names := make([]string, len(cmds))
-	for i, cmd := range cmds {
-		names[i] = cmd.Name
+	var names []string
+	var walk func(cmds []*router.Command)
+	walk = func(cmds []*router.Command) {
+		for _, cmd := range cmds {
+			names = append(names, cmd.Path())
+			for _, p := range cmd.Params() {
+				if !p.Positional {
+					names = append(names, cmd.Path()+" --"+p.Name)
+				}
+			}
+			walk(cmd.Subcommands)
+		}
 	}
+	walk(r.Commands())
 	return names
+}
+
+type decisionKey struct{}
+
+// DecisionOf returns the decision Access made for an activity, read from
+// its router.Context or from a router.DryRunResult, and whether Access
+// decided at all.
+func DecisionOf(v interface{ Get(key any) any }) (access.Decision, bool) {
+	d, ok := v.Get(decisionKey{}).(access.Decision)
+	return d, ok
 }

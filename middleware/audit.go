@@ -1,6 +1,7 @@
 package middleware
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -26,22 +27,27 @@ const (
 )
 
 // Redacted replaces secret argument values in audit events.
-const Redacted = "[redacted]"
+const Redacted = router.Redacted
 
-// Redact says which arguments of which commands are secret. Keys are
-// command names, or "*" for every command; values are selectors:
+// Redact says which arguments of which commands are secret, on top of the
+// flags a command declares secret. Keys are canonical command paths ("vault"
+// also covers "vault put"), or "*" for every command; values are
+// selectors, applied to the values the command receives (after flag
+// parsing, router.Resolution):
 //
-//	"2"        the second argument
-//	"2+"       the second argument and all after it
-//	"*"        every argument
-//	"--token"  the value of a flag: "--token VALUE" or "--token=VALUE"
+//	"2"        the second positional value
+//	"2+"       the second positional value and all after it
+//	"*"        every positional value
+//	"--token"  the value of flag --token, however written (-t, --TOKEN=…)
 //	"password=" the value of a key=value argument: "password=VALUE"
 //
-// For example {"vault": {"2+"}, "*": {"--token", "password="}}.
+// For example {"vault": {"2+"}, "*": {"--token", "password="}}. What is
+// marked stays hidden wherever the line is quoted later: follow-ups and
+// jobs too.
 type Redact map[string][]string
 
 // Validate checks every selector and, when known is not nil, that every
-// command name is one of known.
+// command path is one of known.
 func (r Redact) Validate(known []string) error {
 	_, err := r.compile(known)
 	return err
@@ -66,7 +72,7 @@ func (r Redact) compile(known []string) (map[string][]selector, error) {
 	}
 	sort.Strings(cmds)
 	for _, cmd := range cmds {
-		name := strings.ToLower(strings.TrimSpace(cmd))
+		name := strings.ToLower(strings.Join(strings.Fields(cmd), " "))
 		if name == "" {
 			errs = append(errs, errors.New("redact: empty command name"))
 			continue
@@ -108,29 +114,35 @@ func parseSelector(s string) (selector, error) {
 	return selector{from: n, to: n}, nil
 }
 
-// apply returns args with the selected values replaced by Redacted.
-func apply(sels []selector, args []string) []string {
-	out := append([]string(nil), args...)
+// mark marks what sels select as secret in res.
+func mark(sels []selector, res *router.Resolution) {
 	for _, s := range sels {
-		for i := range out {
-			pos := i + 1
-			switch {
-			case s.flag != "":
-				if args[i] == s.flag && i+1 < len(out) {
-					out[i+1] = Redacted
-				} else if strings.HasPrefix(args[i], s.flag+"=") {
-					out[i] = s.flag + "=" + Redacted
-				}
-			case s.key != "":
-				if len(args[i]) > len(s.key) && strings.EqualFold(args[i][:len(s.key)], s.key) {
-					out[i] = args[i][:len(s.key)] + Redacted
-				}
-			case pos >= s.from && (s.to == 0 || pos <= s.to):
-				out[i] = Redacted
-			}
+		switch {
+		case s.flag != "":
+			res.MarkSecret(s.flag)
+		case s.key != "":
+			res.MarkSecretKey(s.key)
+		case s.from == 1 && s.to == 0:
+			res.MarkSecretPositions(-1, -1)
+		default:
+			res.MarkSecretPositions(s.from-1, s.to-1)
 		}
 	}
-	return out
+}
+
+// selectorsFor returns the selectors that apply to path: "*", the path's
+// and its groups'.
+func selectorsFor(sels map[string][]selector, path string) []selector {
+	out := sels["*"]
+	path = strings.ToLower(path)
+	for {
+		out = slices.Concat(out, sels[path])
+		i := strings.LastIndexByte(path, ' ')
+		if i < 0 {
+			return out
+		}
+		path = path[:i]
+	}
 }
 
 // AuditConfig configures the Audit middleware.
@@ -149,11 +161,12 @@ type AuditConfig struct {
 var DefaultAuditConfig = AuditConfig{Skipper: noCommandSkip}
 
 // Audit returns command middleware that writes one event per command run
-// to logger, at info level with message "command":
+// (and per unknown command, as "unknown" without its words) to logger, at
+// info level with message "command":
 //
 //	{"level":"info","activity":"1681…","user":"6b8f…","user_name":"Ada Lovelace",
-//	 "team":"19:…","channel":"19:…","tenant":"72f9…","command":"deploy",
-//	 "args":["prod","--token","[redacted]"],"outcome":"ok","latency":812.4,
+//	 "team":"19:…","channel":"19:…","tenant":"72f9…","command":"deploy run",
+//	 "args":["prod","--token=[redacted]"],"outcome":"ok","latency":812.4,
 //	 "message":"command"}
 //
 // outcome is one of the Outcome constants; "reason" says why for denied,
@@ -177,7 +190,6 @@ func AuditWithConfig(config AuditConfig) router.MiddlewareFunc {
 	if err != nil {
 		panic("middleware: Audit: " + err.Error())
 	}
-	all := sels["*"]
 	log := config.Logger
 	return func(next router.HandlerFunc) router.HandlerFunc {
 		return func(c *router.Context) (err error) {
@@ -185,6 +197,10 @@ func AuditWithConfig(config AuditConfig) router.MiddlewareFunc {
 				return next(c)
 			}
 			start := time.Now()
+			res := c.Resolution()
+			if !res.NotFound {
+				mark(selectorsFor(sels, res.Path), res)
+			}
 			defer func() {
 				p := recover()
 				a := c.Activity
@@ -195,15 +211,8 @@ func AuditWithConfig(config AuditConfig) router.MiddlewareFunc {
 					Str("team", a.Team()).
 					Str("channel", a.Channel()).
 					Str("tenant", a.Tenant()).
-					Str("command", c.Command.Name)
-				args := c.Args
-				if s := slices.Concat(all, sels[strings.ToLower(c.Command.Name)]); len(s) > 0 {
-					args = apply(s, args)
-				}
-				if args == nil {
-					args = []string{}
-				}
-				ev = ev.Strs("args", args)
+					Str("command", cmp.Or(res.Path, "unknown")).
+					Strs("args", res.RedactedArgs())
 				var denied *DeniedError
 				var uerr *bot.Error
 				switch {
@@ -215,6 +224,8 @@ func AuditWithConfig(config AuditConfig) router.MiddlewareFunc {
 					ev = ev.Str("outcome", OutcomeDenied).Str("reason", denied.Decision.Reason).Int("rule", denied.Decision.Rule)
 				case errors.Is(err, ErrRateLimited):
 					ev = ev.Str("outcome", OutcomeLimited).Str("reason", err.Error())
+				case router.IsUsageError(err):
+					ev = ev.Str("outcome", OutcomeRefused).Str("reason", "usage: the words do not fit the command")
 				case errors.As(err, &uerr) && uerr.Message != "":
 					ev = ev.Str("outcome", OutcomeRefused).Str("reason", err.Error())
 				default:

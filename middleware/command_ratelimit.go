@@ -36,8 +36,9 @@ var DefaultCommandRateLimitConfig = CommandRateLimitConfig{
 	Window:  DefaultRateWindow,
 }
 
-// CommandRateLimit returns command middleware that lets each command run
-// limit times per window, all users together, and answers the rest
+// CommandRateLimit returns command middleware that lets each command,
+// counted by its canonical path ("runbook search", whatever alias or case
+// was typed), run limit times per window, all users together, and answers the rest
 // politely. Put it after Access, so denied attempts are not counted; use
 // a Skipper, or several instances with Skippers, for different limits per
 // command.
@@ -67,7 +68,11 @@ func CommandRateLimitWithConfig(config CommandRateLimitConfig) router.Middleware
 			if config.Skipper(c) {
 				return next(c)
 			}
-			key := "rate:cmd:" + c.Command.Name
+			if c.Resolution().NotFound {
+				return next(c)
+			}
+			path := c.Resolution().Path
+			key := "rate:cmd:" + path
 			if config.PerUser {
 				key += ":" + userKey(c.Activity)
 			}
@@ -87,8 +92,8 @@ func CommandRateLimitWithConfig(config CommandRateLimitConfig) router.Middleware
 				}
 				return &bot.Error{
 					Message: fmt.Sprintf("Slow down, please: `%s` may run %s per %s for %s. Try again in %s.",
-						c.Command.Name, times(config.Limit), per(config.Window), who, human(reset)),
-					Internal: fmt.Errorf("%w: command %s limit %d per %s reached", ErrRateLimited, c.Command.Name, config.Limit, config.Window),
+						path, times(config.Limit), per(config.Window), who, human(reset)),
+					Internal: fmt.Errorf("%w: command %s limit %d per %s reached", ErrRateLimited, path, config.Limit, config.Window),
 				}
 			}
 			return next(c)

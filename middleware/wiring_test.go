@@ -125,3 +125,31 @@ func TestCommandRateLimitPerUser(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandRateLimitByPath: commands are counted by canonical path, so a
+// subcommand never shares a count with a command of the same name
+// elsewhere, and an alias shares its command's (issue 10 #1).
+func TestCommandRateLimitByPath(t *testing.T) {
+	r := router.New()
+	ok := func(c *router.Context) error { return c.Text("ok") }
+	r.Add(
+		&router.Command{Name: "status", Handler: ok},
+		&router.Command{Name: "deploy", Subcommands: []*router.Command{{Name: "status", Aliases: []string{"st"}, Handler: ok}}},
+	)
+	r.Use(middleware.CommandRateLimit(1, time.Minute))
+	run := func(text string) string {
+		c := bot.NewContext(context.Background(), bottest.Message{Text: text}.Activity())
+		if err := r.Handle(c); err != nil {
+			return err.Error()
+		}
+		rep, _ := c.Replied()
+		return rep.Text
+	}
+	for _, step := range []struct{ text, want string }{
+		{"deploy status", "ok"}, {"status", "ok"}, {"DEPLOY st", "`deploy status` may run 1 time per minute"},
+	} {
+		if got := run(step.text); !strings.Contains(got, step.want) {
+			t.Errorf("%s: got %q; want %q", step.text, got, step.want)
+		}
+	}
+}

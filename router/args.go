@@ -61,6 +61,10 @@ type Param struct {
 	Bool bool
 	// Hidden parameters work but are not shown by help.
 	Hidden bool
+	// Secret values, such as confirmation codes or tokens, are never
+	// logged or quoted back: Resolution.Redacted shows them as Redacted.
+	// Set with the secret:"" tag.
+	Secret bool
 
 	kind     kind
 	index    []int
@@ -156,6 +160,7 @@ func newParam(f reflect.StructField) (*Param, error) {
 		}
 	}
 	_, p.Hidden = tag.Lookup("hidden")
+	_, p.Secret = tag.Lookup("secret")
 	_, required := tag.Lookup("required")
 	_, optional := tag.Lookup("optional")
 	p.Required = required || positional && !optional && p.Default == ""
@@ -359,15 +364,16 @@ type parseState struct {
 	v     reflect.Value
 	in    *Input
 	words []string
-	seen  []bool // by index into s.params
+	seen  []bool      // by index into s.params
+	res   *Resolution // records the values, when not nil
 }
 
 // parse fills a new value of the Args type from words and returns a
 // pointer to it. A problem with the words is returned as a plain error
 // naming it; the caller adds the usage line.
-func (s *schema) parse(words []string, in *Input) (any, error) {
+func (s *schema) parse(words []string, in *Input, res *Resolution) (any, error) {
 	ptr := reflect.New(s.typ)
-	st := parseState{s: s, v: ptr.Elem(), in: in, words: words}
+	st := parseState{s: s, v: ptr.Elem(), in: in, words: words, res: res}
 	var seenBuf [16]bool
 	if len(s.params) <= len(seenBuf) {
 		st.seen = seenBuf[:len(s.params)]
@@ -444,7 +450,13 @@ func (st *parseState) run() error {
 			}
 			return fmt.Errorf("missing flag %s", p.label())
 		}
+		if p.Bool && !p.def.IsValid() {
+			st.record(p, "false", false)
+		}
 		if p.def.IsValid() {
+			for _, item := range p.split(p.Default) {
+				st.record(p, item, false)
+			}
 			f := st.v.FieldByIndex(p.index)
 			if p.List {
 				f.Set(reflect.AppendSlice(reflect.MakeSlice(p.def.Type(), 0, p.def.Len()), p.def))
@@ -492,15 +504,25 @@ func (st *parseState) mention(w string) int {
 func (st *parseState) value(p *Param, w string) error {
 	st.mark(p)
 	if p.kind == kPerson {
+		st.record(p, st.text(w), true)
 		return p.set(st.v.FieldByIndex(p.index), st.text(w), st.mention(w), st.in)
 	}
 	f := st.v.FieldByIndex(p.index)
 	for _, item := range p.split(st.text(w)) {
+		st.record(p, item, true)
 		if err := p.set(f, item, -1, st.in); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// record notes that p receives value, given in the message or by default.
+func (st *parseState) record(p *Param, value string, given bool) {
+	if st.res == nil {
+		return
+	}
+	st.res.add(p, value, given)
 }
 
 func (st *parseState) mark(p *Param) {
@@ -534,6 +556,7 @@ func (st *parseState) long(spec string, i int) (int, error) {
 				return 0, fmt.Errorf("flag %s takes no value", code("--no-"+p.Name))
 			}
 			st.mark(p)
+			st.record(p, "false", true)
 			st.v.FieldByIndex(p.index).SetBool(false)
 			return 0, nil
 		}
@@ -545,10 +568,27 @@ func (st *parseState) long(spec string, i int) (int, error) {
 	if hasVal {
 		return 0, st.value(p, val)
 	}
-	if i+1 >= len(st.words) {
+	if i+1 >= len(st.words) || st.isFlag(st.words[i+1]) {
 		return 0, fmt.Errorf("flag %s needs a value (%s)", p.label(), p.Placeholder)
 	}
 	return 1, st.value(p, st.words[i+1])
+}
+
+// isFlag reports whether w names one of the command's long flags, so
+// that "--reason --token x" is a missing value rather than a reason of
+// "--token" that leaves x to slide into the arguments.
+func (st *parseState) isFlag(w string) bool {
+	spec, ok := flagPrefix(w)
+	if !ok {
+		return false
+	}
+	name, _, _ := strings.Cut(spec, "=")
+	name = lower(name)
+	if st.s.byLong[name] != nil || name == "help" {
+		return true
+	}
+	base, ok := strings.CutPrefix(name, "no-")
+	return ok && st.s.byLong[base] != nil
 }
 
 // shorts handles -f, -fv, -r value, -rvalue and -r=value; cluster is the
@@ -565,6 +605,7 @@ func (st *parseState) shorts(cluster string, i int) (int, error) {
 		}
 		if p.Bool {
 			st.mark(p)
+			st.record(p, "true", true)
 			st.v.FieldByIndex(p.index).SetBool(true)
 			continue
 		}
@@ -573,7 +614,7 @@ func (st *parseState) shorts(cluster string, i int) (int, error) {
 		if rest != "" {
 			return 0, st.value(p, rest)
 		}
-		if i+1 >= len(st.words) {
+		if i+1 >= len(st.words) || st.isFlag(st.words[i+1]) {
 			return 0, fmt.Errorf("flag %s needs a value (%s)", code("-"+string(r)), p.Placeholder)
 		}
 		return 1, st.value(p, st.words[i+1])

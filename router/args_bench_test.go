@@ -30,7 +30,7 @@ func BenchmarkArgsReflect(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		v, err := s.parse(benchWords, nil)
+		v, err := s.parse(benchWords, nil, nil)
 		if err != nil || v.(*benchArgs).Timeout != 90*time.Second {
 			b.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestArgsKongAgrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := s.parse(benchWords, nil)
+	v, err := s.parse(benchWords, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,11 +27,18 @@ type Context struct {
 	Input Input
 
 	router   *Router
+	res      *Resolution
 	allowed  func(*Command) bool
+	values   map[any]any
 	words    []string // Args, with mention markers
 	parsed   bool
 	parseErr error
 }
+
+// Resolution returns what the activity runs: the command's canonical path
+// and the values it receives, resolved once by the router. Middleware
+// decides on it; it is never nil.
+func (c *Context) Resolution() *Resolution { return c.res }
 
 // Router returns the router dispatching the command, for commands such as
 // help that describe the others.
@@ -55,7 +62,7 @@ func (c *Context) ParseArgs() error {
 	}
 	c.parsed = true
 	if s := c.Command.schema; s != nil {
-		v, err := s.parse(c.words, &c.Input)
+		v, err := s.parse(c.words, &c.Input, nil)
 		if err != nil {
 			c.parseErr = &UsageError{Command: c.Command, Err: err}
 			return c.parseErr
@@ -103,3 +110,19 @@ func (c *Context) Platform() string { return c.Activity.ClientInfo().Platform }
 
 // Usage returns the command's usage line, such as "deploy <env> [flags]".
 func (c *Context) Usage() string { return UsageLine(c.Command) }
+
+// Suggest returns the names of visible top-level commands close to word
+// that the asker may run, closest first, for "did you mean …?".
+func (c *Context) Suggest(word string) []string { return suggest(word, c.visibleNames()) }
+
+// Set stores a value for later middleware and the handler, such as the
+// access decision; keys follow the rules of context.WithValue keys.
+func (c *Context) Set(key, value any) {
+	if c.values == nil {
+		c.values = map[any]any{}
+	}
+	c.values[key] = value
+}
+
+// Get returns the value stored with Set, or nil.
+func (c *Context) Get(key any) any { return c.values[key] }

@@ -74,7 +74,8 @@
 // or with a default; a list takes the rest); other exported fields are
 // flags named in kebab case (--dry-run for DryRun, or name:""), with
 // short:"x", default:"", required:"", enum:"a,b", placeholder:"", sep:""
-// (for lists, default ","; "none" to keep commas), hidden:"". Types: string,
+// (for lists, default ","; "none" to keep commas), hidden:"", secret:""
+// (never logged or quoted: see Resolution.Redacted). Types: string,
 // ints, uints, floats, bool (--force, --no-force, --force=false), time.Duration,
 // Person (filled from a mention), encoding.TextUnmarshaler, and slices of
 // these. Flags may come anywhere, in any case; "--" ends them; a leading
@@ -87,11 +88,30 @@
 // A message that does not fit gets a *UsageError, which the user reads as
 // the problem, the usage line and a pointer to help.
 //
+// # One resolution
+//
+// Before any command middleware runs, the router resolves the message once
+// into a Resolution (Context.Resolution): the command's canonical path
+// ("runbook search" for "faq SEARCH", aliases and case resolved) and the
+// values it will receive after flag parsing, by canonical flag name, with
+// which flags are secret. Access rules, audit and its redaction, rate
+// limits, help, did-you-mean and jobs all decide on it, so no two of them
+// can disagree about what runs; Resolution.Redacted is the one form in
+// which a line is logged, audited or quoted back. A line whose values
+// cannot be known (a Raw command, an unclosed quote, words that do not
+// fit) says so (Resolution.Known), and decisions about values fail closed.
+//
+// DryRun runs a message through the real chain — activity middleware,
+// router, command middleware — and stops where the command's handler would
+// run: "outhook policy check" answers with it.
+//
 // # Middleware
 //
 // Middleware wraps commands at three levels, outermost first: the router's
 // (Use), a group's (Router.Group), and a command's (Command.Middleware,
-// which also wraps its subcommands). It runs before arguments are parsed,
-// so an access rule refuses before the parser speaks; Context.ParseArgs
-// gives middleware the arguments when it needs them.
+// which also wraps its subcommands). It runs after the router has resolved
+// the message (Context.Resolution) and before the handler; its errors,
+// such as an access denial, come before the parser's. An unknown command
+// runs through the router's middleware (not a group's or a command's) as
+// the command "unknown", whose Resolution is NotFound.
 package router

@@ -126,3 +126,30 @@ func ExampleRouter_Use() {
 	// Output:
 	// Only admins may do that.
 }
+
+// ExampleDryRun resolves a message without running its command: the
+// canonical path, the values the command would receive, and the line as it
+// may be logged.
+func ExampleDryRun() {
+	type loginArgs struct {
+		User     string `arg:""`
+		Password string `short:"p" secret:""`
+		Verbose  bool   `short:"v"`
+	}
+	r := router.New()
+	r.Add(&router.Command{Name: "account", Subcommands: []*router.Command{{
+		Name: "login", Aliases: []string{"in"}, Args: loginArgs{},
+		Handler: func(c *router.Context) error { return c.Text("logged in") },
+	}}})
+
+	ctx, result := router.DryRun(context.Background())
+	a := &bot.Activity{Type: "message", Text: "Account IN -vp hunter2 ada"}
+	_ = r.Handle(bot.NewContext(ctx, a))
+
+	res := result.Resolution()
+	fmt.Println(result.Reached, res.Path, res.Positionals, res.Flags["verbose"])
+	fmt.Println(res.Redacted())
+	// Output:
+	// true account login [ada] [true]
+	// account login ada --verbose=true --password=[redacted]
+}

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -26,9 +27,10 @@ var _ bot.Handler = (*Router)(nil)
 
 // table is what serving needs, built once after wiring.
 type table struct {
-	byName  map[string]*Command
-	chains  map[*Command]HandlerFunc
-	visible []string // names and aliases of visible top-level commands
+	byName   map[string]*Command
+	chains   map[*Command]HandlerFunc
+	notFound HandlerFunc // the router's middleware around notFound
+	visible  []string    // names and aliases of visible top-level commands
 }
 
 // Option configures a Router.
@@ -190,6 +192,10 @@ func (r *Router) table() *table {
 		}
 	}
 	sort.Strings(t.visible)
+	t.notFound = HandlerFunc(invoke)
+	for i := len(r.mw) - 1; i >= 0; i-- {
+		t.notFound = r.mw[i](t.notFound)
+	}
 	r.compiled.Store(t)
 	return t
 }
@@ -208,11 +214,14 @@ func nextWord(s string) (word, rest string) {
 	return s[i:j], s[j:]
 }
 
-// Handle normalises the activity's text into a command line, finds the
-// command its first words name and runs it through the middleware. An
-// empty message or an unknown command gets a reply that points to help;
-// a message that does not fit the command's arguments gets a *UsageError,
-// which the bot shows to the user.
+// Handle normalises the activity's text into a command line, resolves
+// it once (Resolution: the command's canonical path and the values it will
+// receive) and runs the command through the middleware. An empty message
+// gets a reply that points to help; an unknown command runs through the
+// router's middleware (not a group's or a command's) to a reply that
+// suggests only commands the asker may run; a message that does not fit
+// the command's arguments gets a *UsageError, which the bot shows to the
+// user.
 func (r *Router) Handle(bc *bot.Context) error {
 	t := r.table()
 	in := r.normalizer.Normalize(bc.Activity)
@@ -220,14 +229,16 @@ func (r *Router) Handle(bc *bot.Context) error {
 	if word == "" {
 		return bc.Text("Hi! Tell me what to do, for example `help`.")
 	}
+	c := &Context{Context: bc, Input: in, router: r}
+	if dr := dryRunOf(bc.Context()); dr != nil {
+		dr.ctx = c
+	}
 	cmd := t.byName[lower(word)]
 	if cmd == nil {
 		bc.SetCommand("unknown")
-		msg := "I don't know the command " + code(in.render(word)) + "."
-		if sug := suggest(word, t.visible); len(sug) > 0 {
-			msg += " Did you mean " + codeList(sug) + "?"
-		}
-		return bc.Text(msg + " Send `help` to see what I can do.")
+		c.Command = notFound
+		c.res = &Resolution{NotFound: true, Word: in.render(word)}
+		return t.notFound(c)
 	}
 	for len(cmd.children) > 0 {
 		w, after := nextWord(rest)
@@ -245,44 +256,118 @@ func (r *Router) Handle(bc *bot.Context) error {
 	if b := cmd.budget(); b > 0 {
 		bc.SetBudget(b)
 	}
-	c := &Context{Context: bc, Command: cmd, Input: in, router: r}
+	c.Command = cmd
 	c.Raw = in.render(strings.TrimSpace(rest))
-	if !cmd.Raw {
-		words, err := Split(rest)
-		if err != nil {
-			if qe, ok := err.(*QuoteError); ok {
-				qe.After = in.render(qe.After)
-			}
-			return &UsageError{Command: cmd, Err: err}
+	c.res = c.resolve(rest)
+	return t.chains[cmd](c)
+}
+
+// resolve splits and parses the words after the command's path into the
+// Resolution, recording a problem as its Err.
+func (c *Context) resolve(rest string) *Resolution {
+	cmd := c.Command
+	res := &Resolution{Path: cmd.Path(), Command: cmd}
+	if cmd.Raw {
+		return res
+	}
+	words, err := Split(rest)
+	if err != nil {
+		if qe, ok := err.(*QuoteError); ok {
+			qe.After = c.Input.render(qe.After)
 		}
-		c.words = words
-		c.Args = words
-		if len(in.Mentions) > 0 {
-			c.Args = make([]string, len(words))
-			for i, w := range words {
-				c.Args[i] = in.render(w)
-			}
+		res.Err = &UsageError{Command: cmd, Err: err}
+		return res
+	}
+	c.words = words
+	c.Args = words
+	if len(c.Input.Mentions) > 0 {
+		c.Args = make([]string, len(words))
+		for i, w := range words {
+			c.Args[i] = c.Input.render(w)
 		}
 	}
-	return t.chains[cmd](c)
+	switch {
+	case wantsHelp(words, cmd):
+		res.Help, res.Known = true, true
+	case cmd.schema != nil:
+		c.parsed = true
+		v, err := cmd.schema.parse(words, &c.Input, res)
+		if err != nil {
+			c.parseErr = &UsageError{Command: cmd, Err: err}
+			res.Err = c.parseErr
+			res.Positionals, res.Flags = nil, nil
+			return res
+		}
+		c.Parsed = v
+		res.Known = true
+	default:
+		res.Positionals = append([]string{}, c.Args...)
+		res.Known = true
+	}
+	return res
+}
+
+// notFound is the command an unknown first word runs: it says so and
+// suggests commands the asker may run.
+var notFound = &Command{Name: "unknown", Hidden: true, Raw: true, Handler: unknownCommand}
+
+func unknownCommand(c *Context) error {
+	word := c.res.Word
+	msg := "I don't know the command " + code(word) + "."
+	if sug := suggest(word, c.visibleNames()); len(sug) > 0 {
+		msg += " Did you mean " + codeList(sug) + "?"
+	}
+	return c.Text(msg + " Send `help` to see what I can do.")
+}
+
+// visibleNames returns the names and aliases of the visible top-level
+// commands the asker may run.
+func (c *Context) visibleNames() []string {
+	var names []string
+	for _, cmd := range c.router.Commands() {
+		if !cmd.Hidden && c.Allowed(cmd) {
+			names = append(names, cmd.Name)
+			names = append(names, cmd.Aliases...)
+		}
+	}
+	return names
 }
 
 // invoke is the innermost handler: it answers --help, reports an unknown
 // subcommand, parses the arguments and runs the command's handler.
 func invoke(c *Context) error {
+	err := run(c)
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		ue.allowed = c.allowed
+	}
+	return err
+}
+
+func run(c *Context) error {
 	cmd := c.Command
+	if dr := dryRunOf(c.Context.Context()); dr != nil {
+		dr.Reached = true
+		return nil
+	}
+	if c.Jobs() != nil { // only follow-ups and jobs quote the line
+		c.Context.SetLine(c.res.Redacted())
+	}
+	if c.res.Err != nil {
+		return c.res.Err
+	}
 	if cmd.Raw {
 		return cmd.Handler(c)
 	}
 	if wantsHelp(c.words, cmd) {
-		return c.Text(HelpText(cmd))
+		return c.Text(c.HelpText(cmd))
 	}
 	if cmd.Handler == nil {
 		if len(c.words) == 0 {
-			return c.Text(HelpText(cmd))
+			return c.Text(c.HelpText(cmd))
 		}
 		var names []string
-		for _, s := range cmd.VisibleSubcommands() {
+		for _, s := range c.Subcommands(cmd) {
 			names = append(names, s.Name)
 			names = append(names, s.Aliases...)
 		}

@@ -29,7 +29,7 @@ type RunArgs struct {
 	Replicas int             `default:"1" help:"How many instances."`
 	Tags     []string        `help:"Labels for the release."`
 	Notify   []router.Person `help:"People to tell."`
-	Secret   string          `hidden:""`
+	Secret   string          `hidden:"" secret:""`
 }
 
 // AssignArgs take a person from a mention.

@@ -17,6 +17,8 @@ type UsageError struct {
 	Command *Command
 	// Err names the problem.
 	Err error
+
+	allowed func(*Command) bool // the asker's, set by the router
 }
 
 // Error returns the command's path and the problem, for logs.
@@ -34,7 +36,7 @@ func (e *UsageError) Message() string {
 			b.WriteString(".")
 		}
 	}
-	fmt.Fprintf(&b, "\n\nUsage: `%s`\n\nSend `help %s` for details.", UsageLine(e.Command), e.Command.Path())
+	fmt.Fprintf(&b, "\n\nUsage: `%s`\n\nSend `help %s` for details.", usageLine(e.Command, e.allowed), e.Command.Path())
 	return b.String()
 }
 
@@ -89,12 +91,36 @@ const maxFlagsInUsage = 4
 // UsageLine returns how to invoke cmd, such as
 // "deploy run <service> [<env>] --reason=TEXT [-f]". Without Args it uses
 // Command.Usage; a group shows its subcommands.
-func UsageLine(cmd *Command) string {
+func UsageLine(cmd *Command) string { return usageLine(cmd, nil) }
+
+// UsageLine returns how to invoke cmd, listing only the subcommands the
+// asker may run.
+func (c *Context) UsageLine(cmd *Command) string { return usageLine(cmd, c.Allowed) }
+
+// HelpText is the package's HelpText, listing only the subcommands the
+// asker may run.
+func (c *Context) HelpText(cmd *Command) string { return helpText(cmd, c.Allowed) }
+
+// Subcommands returns cmd's visible subcommands that the asker may run,
+// sorted by name.
+func (c *Context) Subcommands(cmd *Command) []*Command { return allowedSubs(cmd, c.Allowed) }
+
+func allowedSubs(cmd *Command, allowed func(*Command) bool) []*Command {
+	var out []*Command
+	for _, s := range cmd.VisibleSubcommands() {
+		if allowed == nil || allowed(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func usageLine(cmd *Command, allowed func(*Command) bool) string {
 	var b strings.Builder
 	b.WriteString(cmd.Path())
 	if cmd.Handler == nil && len(cmd.Subcommands) > 0 {
 		names := make([]string, 0, len(cmd.Subcommands))
-		for _, s := range cmd.VisibleSubcommands() {
+		for _, s := range allowedSubs(cmd, allowed) {
 			names = append(names, s.Name)
 		}
 		fmt.Fprintf(&b, " <%s> …", strings.Join(names, "|"))
@@ -157,13 +183,15 @@ func flagUsage(p *Param) string {
 // HelpText describes a command in markdown from its definition: summary,
 // usage, aliases, description, arguments, flags with defaults and allowed
 // values, subcommands and examples. The help plugin and --help show it.
-func HelpText(cmd *Command) string {
+func HelpText(cmd *Command) string { return helpText(cmd, nil) }
+
+func helpText(cmd *Command, allowed func(*Command) bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "**%s**", cmd.Path())
 	if cmd.Summary != "" {
 		b.WriteString(": " + cmd.Summary)
 	}
-	fmt.Fprintf(&b, "\n\nUsage: `%s`", UsageLine(cmd))
+	fmt.Fprintf(&b, "\n\nUsage: `%s`", usageLine(cmd, allowed))
 	if len(cmd.Aliases) > 0 {
 		b.WriteString("\n\nAlso: ")
 		for i, a := range cmd.Aliases {
@@ -196,7 +224,7 @@ func HelpText(cmd *Command) string {
 			b.WriteString("\n- " + ParamLine(p))
 		}
 	}
-	if subs := cmd.VisibleSubcommands(); len(subs) > 0 {
+	if subs := allowedSubs(cmd, allowed); len(subs) > 0 {
 		b.WriteString("\n\nSubcommands:\n")
 		for _, s := range subs {
 			b.WriteString("\n- " + code(s.Path()))

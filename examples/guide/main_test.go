@@ -189,14 +189,17 @@ func TestBuildsCard(t *testing.T) {
 }
 
 func TestRebuildFollowUp(t *testing.T) {
+	// A follow-up quotes the line as the router resolved it: canonical
+	// flags, secrets redacted.
 	tests := []struct {
 		text  string
 		polls int32 // until the fake CI says the rebuild ended
 		want  string
+		line  string
 	}{
-		{"rebuild #41", 3, "Build #43 (rebuild of #41 on fix/login): **passed**"},
-		{"rebuild 41 --wait 1m", 1, "Build #43 (rebuild of #41 on fix/login): **passed**"},
-		{"rebuild #41 -w 50ms", 1 << 30, "Build #43 (rebuild of #41 on fix/login) is still running after 50ms."},
+		{"rebuild #41", 3, "Build #43 (rebuild of #41 on fix/login): **passed**", "rebuild #41"},
+		{"rebuild 41 --wait 1m", 1, "Build #43 (rebuild of #41 on fix/login): **passed**", "rebuild 41 --wait=1m"},
+		{"rebuild #41 -w 50ms", 1 << 30, "Build #43 (rebuild of #41 on fix/login) is still running after 50ms.", "rebuild #41 --wait=50ms"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
@@ -212,8 +215,8 @@ func TestRebuildFollowUp(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f.Reply.Text != tt.want || f.Line != tt.text {
-				t.Errorf("got %q for %q; want %q for %q", f.Reply.Text, f.Line, tt.want, tt.text)
+			if f.Reply.Text != tt.want || f.Line != tt.line {
+				t.Errorf("got %q for %q; want %q for %q", f.Reply.Text, f.Line, tt.want, tt.line)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/outhook/outhook/middleware/access"
+	"github.com/outhook/outhook/router"
 )
 
 func ExamplePolicy_Decide() {
@@ -20,13 +21,13 @@ func ExamplePolicy_Decide() {
 	}
 	here := access.Where{Team: "19:ops@thread.tacv2"}
 	for _, user := range []string{"6b8f1b7e-3c2a-4e5d-9f10-2a3b4c5d6e7f", "someone-else"} {
-		d := p.Decide(user, here, "deploy", []string{"prod"})
+		d := p.Decide(user, here, &router.Resolution{Path: "deploy", Positionals: []string{"prod"}, Known: true})
 		fmt.Println(d.Allowed, d.Reason)
 	}
-	fmt.Println(p.Decide("someone-else", here, "ping", nil).Reason)
+	fmt.Println(p.Decide("someone-else", here, &router.Resolution{Path: "ping", Known: true}).Reason)
 	// Output:
 	// true rule 2 (prod deployers) allows "deploy prod" to users 6b8f1b7e-3c2a-4e5d-9f10-2a3b4c5d6e7f, and no deny rule matches
-	// false "deploy" is restricted by rule 1, rule 2 (prod deployers), and none of their allow rules matches "deploy prod" for this asker
+	// false "deploy" is restricted by rule 1, rule 2 (prod deployers), and none of their allow rules matches this asker and these arguments
 	// no rule names "ping", and the default is allow
 }
 

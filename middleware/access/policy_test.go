@@ -21,6 +21,11 @@ const (
 
 var known = []string{"help", "ping", "deploy", "whoami", "echo"}
 
+// resolved is what the router resolves a command without Args to.
+func resolved(path string, args ...string) *router.Resolution {
+	return &router.Resolution{Path: path, Positionals: args, Known: true}
+}
+
 func testRules() access.Rules {
 	return access.Rules{
 		Default: "deny",
@@ -70,7 +75,7 @@ func TestDecide(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := p.Decide(tt.user, tt.where, tt.line[0], tt.line[1:])
+			d := p.Decide(tt.user, tt.where, resolved(tt.line[0], tt.line[1:]...))
 			if d.Allowed != tt.allowed || d.Rule != tt.rule || !strings.Contains(d.Reason, tt.reason) {
 				t.Errorf("got %v rule %d %q; want %v rule %d containing %q", d.Allowed, d.Rule, d.Reason, tt.allowed, tt.rule, tt.reason)
 			}
@@ -93,7 +98,7 @@ func TestDefaultAllow(t *testing.T) {
 		{alice, []string{"deploy", "prod"}, true},
 	}
 	for _, tt := range tests {
-		d := p.Decide(tt.user, access.Where{}, tt.line[0], tt.line[1:])
+		d := p.Decide(tt.user, access.Where{}, resolved(tt.line[0], tt.line[1:]...))
 		if d.Allowed != tt.allowed {
 			t.Errorf("%s %v: got %v (%s); want %v", tt.user, tt.line, d.Allowed, d.Reason, tt.allowed)
 		}
@@ -104,7 +109,7 @@ func TestNilAndEmptyPolicyAllow(t *testing.T) {
 	var nilPolicy *access.Policy
 	empty := access.MustCompile(access.Rules{}, known)
 	for _, p := range []*access.Policy{nilPolicy, empty} {
-		if d := p.Decide("", access.Where{}, "deploy", []string{"prod"}); !d.Allowed {
+		if d := p.Decide("", access.Where{}, resolved("deploy", "prod")); !d.Allowed {
 			t.Errorf("got denied (%s); want allowed", d.Reason)
 		}
 		if !p.MayRun("", access.Where{}, "deploy") {
@@ -186,7 +191,7 @@ func FuzzCompileDecide(f *testing.F) {
 		if err != nil {
 			return
 		}
-		d := p.Decide(alice, access.Where{}, cmd, []string{arg})
+		d := p.Decide(alice, access.Where{}, resolved(cmd, arg))
 		if d.Reason == "" {
 			t.Errorf("got an empty reason for %q against %q %q", command, cmd, arg)
 		}
@@ -218,8 +223,74 @@ func TestArgumentGlobs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		p := access.MustCompile(access.Rules{Default: "allow", Rules: []access.Rule{{Command: "deploy " + tt.pattern, Effect: "allow"}}}, known)
-		if got := p.Decide("", access.Where{}, "deploy", []string{tt.arg}).Allowed; got != tt.want {
+		if got := p.Decide("", access.Where{}, resolved("deploy", tt.arg)).Allowed; got != tt.want {
 			t.Errorf("%q against %q: got %v; want %v", tt.pattern, tt.arg, got, tt.want)
 		}
+	}
+}
+
+// TestPathsFlagsAndUnknownValues: rules name canonical paths (a group's
+// rule covers its subcommands), match flag values by name, and fail
+// closed when the values are not known.
+func TestPathsFlagsAndUnknownValues(t *testing.T) {
+	known := []string{"runbook", "runbook search", "deploy", "deploy --env", "jobs", "jobs --all"}
+	p := access.MustCompile(access.Rules{Default: "allow", Rules: []access.Rule{
+		{Command: "runbook", Effect: "allow"},
+		{Name: "no runbook", Command: "runbook", Effect: "deny", Users: []string{mallet}},
+		{Name: "no search", Command: "Runbook SEARCH", Effect: "deny", Users: []string{bob}},
+		{Command: "deploy", Effect: "allow"},
+		{Name: "no prod", Command: "deploy --ENV=prod*", Effect: "deny"},
+		{Name: "no web", Command: "deploy web", Effect: "deny"},
+		{Command: "jobs --all=false", Effect: "allow"},
+		{Name: "admins", Command: "jobs", Effect: "allow", Users: []string{alice}},
+	}}, known)
+	res := func(path string, pos []string, flags map[string][]string) *router.Resolution {
+		return &router.Resolution{Path: path, Positionals: pos, Flags: flags, Known: true}
+	}
+	tests := []struct {
+		name  string
+		user  string
+		res   *router.Resolution
+		allow bool
+		rule  string
+	}{
+		{"group deny covers subcommand", mallet, res("runbook search", []string{"vpn"}, nil), false, "no runbook"},
+		{"subcommand deny", bob, res("runbook search", []string{"vpn"}, nil), false, "no search"},
+		{"subcommand deny leaves the group", bob, res("runbook", []string{"vpn"}, nil), true, ""},
+		{"flag value", alice, res("deploy", []string{"api"}, map[string][]string{"env": {"Production"}}), false, "no prod"},
+		{"one of a list flag", alice, res("deploy", []string{"api"}, map[string][]string{"env": {"staging", "prod"}}), false, "no prod"},
+		{"other flag value", alice, res("deploy", []string{"api"}, map[string][]string{"env": {"staging"}}), true, ""},
+		{"unknown values: deny with patterns matches", alice, &router.Resolution{Path: "deploy"}, false, "no"},
+		{"jobs without --all", bob, res("jobs", nil, map[string][]string{"all": {"false"}}), true, ""},
+		{"jobs --all", bob, res("jobs", nil, map[string][]string{"all": {"true"}}), false, ""},
+		{"jobs --all for admins", alice, res("jobs", nil, map[string][]string{"all": {"true"}}), true, "admins"},
+		{"jobs, values unknown", bob, &router.Resolution{Path: "jobs"}, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := p.Decide(tt.user, access.Where{}, tt.res)
+			if d.Allowed != tt.allow || !strings.Contains(d.Reason, tt.rule) {
+				t.Errorf("got %v (%s); want %v by %q", d.Allowed, d.Reason, tt.allow, tt.rule)
+			}
+			for _, v := range append(tt.res.Positionals, "Production", "vpn") {
+				if strings.Contains(d.Reason, `"`+v) && !strings.Contains(d.Reason, "rule") {
+					t.Errorf("reason %q quotes a value", d.Reason)
+				}
+			}
+		})
+	}
+	for _, tt := range []struct {
+		user, path string
+		want       bool
+	}{
+		{mallet, "runbook search", false}, {bob, "runbook search", false}, {bob, "runbook", true}, {bob, "jobs", true},
+	} {
+		if got := p.MayRun(tt.user, access.Where{}, tt.path); got != tt.want {
+			t.Errorf("MayRun(%s, %s): got %v; want %v", tt.user, tt.path, got, tt.want)
+		}
+	}
+	if _, err := access.Compile(access.Rules{Default: "deny", Rules: []access.Rule{{Command: "deploy --nope=x", Effect: "deny"}}}, known); err == nil ||
+		!strings.Contains(err.Error(), `"deploy" has no flag --nope`) {
+		t.Errorf("got %v; want an unknown flag refused", err)
 	}
 }

@@ -64,17 +64,16 @@ func handle(c *router.Context) error {
 	}
 	path := strings.Join(a.Command, " ")
 	cmd := c.Router().Lookup(path)
-	if cmd == nil {
+	// A command the asker may not run is answered as if it did not
+	// exist: help does not describe or confirm what is closed to them.
+	if cmd == nil || !c.Allowed(cmd) {
 		msg := fmt.Sprintf("There is no command `%s`.", strings.ReplaceAll(path, "`", "'"))
-		if sug := c.Router().Suggest(a.Command[0]); len(sug) > 0 && len(a.Command) == 1 {
+		if sug := c.Suggest(a.Command[0]); len(sug) > 0 && len(a.Command) == 1 {
 			msg += fmt.Sprintf(" Did you mean `%s`?", sug[0])
 		}
 		return c.Text(msg + " Send `help` for the list.")
 	}
-	if !c.Allowed(cmd) {
-		return c.Textf("You may not run `%s` here. Send `help` for what you may run.", cmd.Path())
-	}
-	return answer(c, !a.Text, router.HelpText(cmd), func() (bot.Reply, error) { return commandCard(cmd) })
+	return answer(c, !a.Text, c.HelpText(cmd), func() (bot.Reply, error) { return commandCard(c, cmd) })
 }
 
 // answer replies with the card when wanted and it can be built and fits in
@@ -211,7 +210,7 @@ func listSummary(names []string) string {
 	return b.String() + tail
 }
 
-func commandCard(cmd *router.Command) (bot.Reply, error) {
+func commandCard(c *router.Context, cmd *router.Command) (bot.Reply, error) {
 	title := cmd.Path()
 	ac := card.Adaptive(card.Heading(title))
 	if cmd.Summary != "" {
@@ -223,7 +222,7 @@ func commandCard(cmd *router.Command) (bot.Reply, error) {
 	if len(cmd.Aliases) > 0 {
 		ac.Add(card.Text("Also: " + strings.Join(cmd.Aliases, ", ")))
 	}
-	usage := router.UsageLine(cmd)
+	usage := c.UsageLine(cmd)
 	ac.Add(card.Text("Usage").Bold().Separator(), card.Code("", usage))
 	var args, flags []card.Fact
 	for _, p := range cmd.Params() {
@@ -247,7 +246,7 @@ func commandCard(cmd *router.Command) (bot.Reply, error) {
 	if len(flags) > 0 {
 		ac.Add(card.Text("Flags").Bold().Separator(), card.Facts(flags...))
 	}
-	if subs := cmd.VisibleSubcommands(); len(subs) > 0 {
+	if subs := c.Subcommands(cmd); len(subs) > 0 {
 		facts := make([]card.Fact, 0, len(subs))
 		for _, s := range subs {
 			facts = append(facts, card.Fact{Name: s.Path(), Value: orDash(summary(s))})

@@ -258,7 +258,15 @@ func TestHelpHidesWhatIsNotAllowed(t *testing.T) {
 	if got := ask(t, r, "help --text").Text; strings.Contains(got, "deploy") || !strings.Contains(got, "**help**") {
 		t.Errorf("got %q; want help and no deploy", got)
 	}
-	if got := ask(t, r, "help deploy").Text; !strings.Contains(got, "may not run") {
-		t.Errorf("got %q; want a refusal", got)
+	// Issue 10 #9: a closed command is answered as unknown, and never
+	// suggested.
+	if got := ask(t, r, "help deploy").Text; got != "There is no command `deploy`. Send `help` for the list." {
+		t.Errorf("got %q; want the answer for an unknown command", got)
+	}
+	if got := ask(t, r, "help deplyo").Text; strings.Contains(got, "deploy") {
+		t.Errorf("got %q; want no suggestion of deploy", got)
+	}
+	if got := ask(t, r, "deplyo").Text; strings.Contains(got, "`deploy`") {
+		t.Errorf("got %q; want no suggestion of deploy", got)
 	}
 }

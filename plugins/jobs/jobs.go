@@ -1,8 +1,10 @@
 // Package jobs provides the jobs and cancel commands, for background work
 // started with bot.Context.Go or by commands that missed their reply
-// budget: "jobs" lists what runs in this team, "cancel <id>" stops one.
-// By default only the person who started a job may cancel it; Config
-// widens that.
+// budget: "jobs" lists the asker's own jobs in this team, "jobs --all"
+// everyone's (restrict it with an access rule on "jobs --all=true"), and
+// "cancel <id>" stops one. Lines are shown as the router resolved them,
+// secrets redacted. By default only the person who started a job may
+// cancel it; Config widens that.
 package jobs
 
 import (
@@ -44,9 +46,16 @@ func NewWithConfig(cfg Config) *Plugin { return &Plugin{cfg: cfg} }
 // Commands returns jobs and cancel.
 func (p *Plugin) Commands() []*router.Command {
 	return []*router.Command{
-		{Name: "jobs", Summary: "List the background jobs running in this team", Handler: p.list},
+		{Name: "jobs", Summary: "List your background jobs running in this team; --all lists everyone's", Args: ListArgs{}, Handler: p.list},
 		{Name: "cancel", Summary: "Stop a background job: cancel <id>", Usage: "<job id>", Handler: p.cancel},
 	}
+}
+
+// ListArgs are the jobs command's arguments.
+type ListArgs struct {
+	// All lists every member's jobs, not only the asker's. Access rules
+	// can match it as "jobs --all=true".
+	All bool `short:"a" help:"List everyone's jobs in this team, not only yours."`
 }
 
 const off = "Background jobs are off: this bot has no follow-up webhook to post their results."
@@ -56,11 +65,12 @@ func (p *Plugin) list(c *router.Context) error {
 	if js == nil {
 		return c.Text(off)
 	}
+	all := c.Parsed.(*ListArgs).All
 	team := c.Activity.Team()
 	now := time.Now()
 	var b strings.Builder
 	for _, j := range js.List() {
-		if j.Team != team {
+		if j.Team != team || !all && !sameUser(j.Asker, c.Activity.From) {
 			continue
 		}
 		if b.Len() == 0 {
@@ -74,7 +84,10 @@ func (p *Plugin) list(c *router.Context) error {
 			j.ID, code(line), j.State, round(now.Sub(j.Started)), j.Asker.Name, j.Due(now))
 	}
 	if b.Len() == 0 {
-		return c.Text("No background jobs are running.")
+		if all {
+			return c.Text("No background jobs are running.")
+		}
+		return c.Text("You have no background jobs running. Send `jobs --all` for everyone's.")
 	}
 	b.WriteString("\nSend `cancel <id>` to stop one of yours.")
 	return c.Text(b.String())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -56,7 +57,11 @@ func serve(t *testing.T, cfg jobs.Config, followUps bool) *env {
 	t.Helper()
 	r := router.New()
 	plugins.Add(r, "jobs", jobs.NewWithConfig(cfg))
-	r.Add(&router.Command{Name: "slow", Handler: func(c *router.Context) error {
+	type slowArgs struct {
+		Words []string `arg:"" optional:""`
+		Token string   `secret:""`
+	}
+	r.Add(&router.Command{Name: "slow", Args: slowArgs{}, Handler: func(c *router.Context) error {
 		return c.Go("Working.", func(ctx context.Context) (bot.Reply, error) {
 			<-ctx.Done()
 			return bot.Reply{}, ctx.Err()
@@ -101,20 +106,31 @@ func TestJobsAndCancel(t *testing.T) {
 		from       bot.Account
 		say, want  string
 	}{
-		{"none yet", "", ada, "jobs", "No background jobs are running."},
+		{"none yet", "", ada, "jobs", "You have no background jobs running."},
+		{"none at all", "", ada, "jobs --all", "No background jobs are running."},
 		{"start", "", ada, "slow thing", "Working. (job 1)"},
-		{"listed", "", grace, "jobs", "- **1** `slow thing`: running for"},
-		{"listed with asker", "", grace, "jobs", "asked by Ada Lovelace"},
-		{"other team sees nothing", "19:other@thread.tacv2", ada, "jobs", "No background jobs are running."},
+		// Issue 10 #9: jobs are private unless --all, and lines redacted.
+		{"start with a secret", "", ada, "slow other --TOKEN hunter2", "Working. (job 2)"},
+		{"not listed to others", "", grace, "jobs", "You have no background jobs running."},
+		{"listed to the asker", "", ada, "jobs", "- **1** `slow thing`: running for"},
+		{"listed with --all", "", grace, "jobs --all", "- **1** `slow thing`: running for"},
+		{"listed with asker", "", grace, "jobs -a", "asked by Ada Lovelace"},
+		{"secret redacted", "", grace, "jobs --all", "`slow other --token=[redacted]`"},
+		{"other team sees nothing", "19:other@thread.tacv2", ada, "jobs --all", "No background jobs are running."},
 		{"other team cannot cancel", "19:other@thread.tacv2", ada, "cancel 1", "There is no job 1 running here."},
 		{"not the asker", "", grace, "cancel 1", "Only Ada Lovelace, who started job 1, can cancel it."},
 		{"unknown id", "", ada, "cancel 9", "There is no job 9 running here."},
 		{"no id", "", ada, "cancel", "Usage: `cancel <job id>`"},
 		{"asker cancels", "", ada, "cancel #1", "Cancelling job 1 (`slow thing`)."},
+		{"asker cancels the other", "", ada, "cancel 2", "Cancelling job 2"},
 	}
 	for _, s := range steps {
-		if got := e.say(t, s.from, s.team, s.say); !strings.Contains(got, s.want) {
+		got := e.say(t, s.from, s.team, s.say)
+		if !strings.Contains(got, s.want) {
 			t.Errorf("%s: got %q; want %q", s.name, got, s.want)
+		}
+		if strings.Contains(got, "hunter2") {
+			t.Errorf("%s: got %q; want no secret", s.name, got)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -122,8 +138,11 @@ func TestJobsAndCancel(t *testing.T) {
 	if err := e.bot.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.out.all(); len(got) != 1 || got[0] != "`slow thing` (job 1) was cancelled by Ada Lovelace." {
-		t.Errorf("got follow-ups %q; want one cancellation note", got)
+	got := e.out.all()
+	slices.Sort(got)
+	if len(got) != 2 || got[0] != "`slow other --token=[redacted]` (job 2) was cancelled by Ada Lovelace." ||
+		got[1] != "`slow thing` (job 1) was cancelled by Ada Lovelace." {
+		t.Errorf("got follow-ups %q; want two cancellation notes, the secret redacted", got)
 	}
 }
 

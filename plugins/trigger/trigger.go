@@ -19,6 +19,11 @@
 //	          header_env: {Authorization: OUTHOOK_CI_AUTH}
 //	          body: '{"env": {{.env}}, "by": {{.asker_name}}}'
 //
+// The router parses each trigger's words (positional arguments in order,
+// and --confirm, a secret flag, anywhere), so access rules match the values
+// the call receives. Redirects are never followed: header_env credentials
+// go only to the configured URL.
+//
 // Values are escaped for where they go: in the URL each value is
 // percent-encoded; in the body (JSON by default) each value becomes a JSON
 // string, quotes included; in headers, values may not hold line breaks.
@@ -51,6 +56,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -203,7 +209,13 @@ func (p *Plugin) Provision(_ context.Context, h plugins.Host) error {
 	}
 	p.used = map[string]time.Time{}
 	p.store = h.Store
-	p.client = &http.Client{Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, IdleConnTimeout: 90 * time.Second}}
+	p.client = &http.Client{
+		Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, IdleConnTimeout: 90 * time.Second},
+		// Never follow a redirect: it would carry the header_env
+		// credentials (and the body, for 307/308) to another address,
+		// with a Referer naming the first. A 3xx is reported as a failure.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 	for i := range p.Triggers {
 		if err := p.Triggers[i].compile(h); err != nil {
 			return fmt.Errorf("triggers[%d]: %w", i, err)
@@ -355,17 +367,6 @@ func (p *Plugin) Commands() []*router.Command {
 	var cmds []*router.Command
 	for i := range p.Triggers {
 		t := &p.Triggers[i]
-		var usage []string
-		for _, a := range t.Args {
-			u := "<" + a.Name + ">"
-			if len(a.Enum) > 0 {
-				u = "<" + strings.Join(a.Enum, "|") + ">"
-			}
-			if a.Default != "" {
-				u = "[" + u + "]"
-			}
-			usage = append(usage, u)
-		}
 		summary := t.Summary
 		if summary == "" {
 			summary = "Run " + t.Name
@@ -373,24 +374,51 @@ func (p *Plugin) Commands() []*router.Command {
 		cmds = append(cmds, &router.Command{
 			Name:    t.Name,
 			Summary: summary,
-			Usage:   strings.Join(usage, " "),
+			Args:    t.argsType(),
 			Handler: func(c *router.Context) error { return p.run(c, t) },
 		})
 	}
 	return cmds
 }
 
-// run handles one trigger command.
-func (p *Plugin) run(c *router.Context, t *Trigger) error {
-	words, code, err := confirmFlag(c.Args)
-	if err == nil {
-		words, err = t.parse(words)
+// argsType declares the trigger's arguments to the router as an Args
+// struct: one string argument per Arg, in order (those with a default
+// optional), and --confirm, a secret flag. The router parses them, so
+// access rules, audit and the handler see the same values, and the
+// confirmation code is never logged or quoted.
+func (t *Trigger) argsType() any {
+	var fields []reflect.StructField
+	for i, a := range t.Args {
+		tag := fmt.Sprintf(`arg:"" name:%q help:%q`, a.Name, a.Help)
+		if a.Default != "" {
+			tag += fmt.Sprintf(` optional:"" default:%q`, a.Default)
+		}
+		if len(a.Enum) > 0 {
+			tag += fmt.Sprintf(` placeholder:%q`, strings.Join(a.Enum, "|"))
+		}
+		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("A%d", i), Type: reflect.TypeFor[string](), Tag: reflect.StructTag(tag)})
 	}
+	fields = append(fields, reflect.StructField{Name: "Confirm", Type: reflect.TypeFor[string](),
+		Tag: `name:"confirm" secret:"" hidden:"" placeholder:"CODE" help:"The confirmation code the bot sent you."`})
+	return reflect.New(reflect.StructOf(fields)).Interface()
+}
+
+// run handles one trigger command: the router has parsed its words.
+func (p *Plugin) run(c *router.Context, t *Trigger) error {
+	res := c.Resolution()
+	confirm, given := res.Flag("confirm")
+	code := ""
+	if given {
+		code = confirm[len(confirm)-1]
+		if strings.TrimSpace(code) == "" {
+			return &router.UsageError{Command: c.Command, Err: errors.New("flag `--confirm` needs the code I sent you")}
+		}
+	}
+	values, err := t.parse(res.Positionals)
 	if err != nil {
 		// The router's usage error: the problem, the usage line, help.
 		return &router.UsageError{Command: c.Command, Err: err}
 	}
-	values := words
 	line := t.line(values)
 	asker := c.Activity.From.AADObjectID
 	if asker == "" {
@@ -437,31 +465,15 @@ func (p *Plugin) run(c *router.Context, t *Trigger) error {
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return c.Textf("✅ %s: %s (%s)", bot.Code(line), resp.Status, took)
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return c.Textf("❌ %s failed: the endpoint answered %s, a redirect, which is not followed: "+
+			"its credentials would go to another address. Point the trigger's URL at the final address.", bot.Code(line), resp.Status)
+	}
 	msg := fmt.Sprintf("❌ %s failed: %s (%s)", bot.Code(line), resp.Status, took)
 	if ex := excerpt(body); ex != "" {
 		msg += "\n\n" + bot.CodeBlock("", ex)
 	}
 	return c.Text(msg)
-}
-
-// confirmFlag takes "--confirm CODE" (or --confirm=CODE) out of words.
-func confirmFlag(words []string) (rest []string, code string, err error) {
-	for i := 0; i < len(words); i++ {
-		w := words[i]
-		switch {
-		case strings.EqualFold(w, "--confirm"):
-			if i+1 >= len(words) {
-				return nil, "", errors.New("flag `--confirm` needs the code I sent you")
-			}
-			code = words[i+1]
-			i++
-		case strings.HasPrefix(strings.ToLower(w), "--confirm="):
-			code = w[len("--confirm="):]
-		default:
-			rest = append(rest, w)
-		}
-	}
-	return rest, code, nil
 }
 
 // parse checks the words against the trigger's arguments and returns one

@@ -142,8 +142,8 @@ func TestTrigger(t *testing.T) {
 			[]call{{"POST", "/api/jobs/deploy-api/run", "", "Bearer ci-token-123", `{"env": "staging", "by": "Grace \"Amazing\" Hopper"}`}}},
 		{"values escaped for URL and JSON", ada, `note "50% done & <b>ok</b>?"`, "^✅ `note 50% done & <b>ok</b>\\?`",
 			[]call{{"POST", "/notes", "text=50%25%20done%20%26%20%3Cb%3Eok%3C%2Fb%3E%3F&by=aad-ada", "", `{"text": "50% done \u0026 \u003cb\u003eok\u003c/b\u003e?"}`}}},
-		{"unknown enum value", ada, "deploy db", "^`<service>` must be one of web, api, not `db`.\n\nUsage: `deploy <web\\|api> \\[<staging\\|prod>\\]`\n\nSend `help deploy` for details.$", nil},
-		{"missing argument", ada, "deploy", "^Missing argument `<service>`.\n\nUsage: `deploy <web\\|api> \\[<staging\\|prod>\\]`", nil},
+		{"unknown enum value", ada, "deploy db", "^`<service>` must be one of web, api, not `db`.\n\nUsage: `deploy <service> \\[<env>\\]`\n\nSend `help deploy` for details.$", nil},
+		{"missing argument", ada, "deploy", "^Missing argument `<service>`.\n\nUsage: `deploy <service> \\[<env>\\]`", nil},
 		{"too many", ada, "deploy web prod now", "^Unexpected argument `now`.\n\nUsage: ", nil},
 		{"forged code", ada, "release --confirm XXXXX-XXXXX", "^That confirmation code is not valid", nil},
 		{"help lists triggers", ada, "help", "(?m)^\\[Adaptive Card\\]\n(.*\n)*deploy: +Deploy a service", nil},
@@ -202,7 +202,10 @@ func TestTriggerConfirmation(t *testing.T) {
 		{ada, "deploy api prod --confirm " + code, "That confirmation code is not valid", false},
 		{ada, "deploy web prod --confirm=" + strings.ToLower(code), "✅ `deploy web prod`: 201 Created", true},
 		{ada, "deploy web prod --confirm " + code, "That confirmation code is not valid", false},
-		{ada, "deploy web prod --confirm", "Flag `--confirm` needs the code I sent you.\n\nUsage: `deploy <web|api> [<staging|prod>]`", false},
+		{ada, "deploy web prod --confirm", "Flag `--confirm` needs a value (CODE).\n\nUsage: `deploy <service> [<env>]`", false},
+		// Issue 10 #2: an empty code is a usage error, never a new code.
+		{ada, "deploy web prod --confirm=", "Flag `--confirm` needs the code I sent you.\n\nUsage: `deploy <service> [<env>]`", false},
+		{ada, "deploy web prod --CONFIRM= ", "Flag `--confirm` needs the code I sent you.", false},
 	}
 	for _, st := range steps {
 		r, err := s.Send(bottest.Message{Text: st.text, From: st.from})
@@ -306,6 +309,42 @@ func TestTriggerSettings(t *testing.T) {
 			}
 			if err != nil && strings.Contains(err.Error(), "ci-token-123") {
 				t.Errorf("got %v; the error shows a secret", err)
+			}
+		})
+	}
+}
+
+// TestTriggerRedirects: a redirect from the CI endpoint is reported as a
+// failure and never followed, so the header_env credentials, the body and
+// a Referer never reach the other address (issue 10 #3).
+func TestTriggerRedirects(t *testing.T) {
+	var mu sync.Mutex
+	var elsewhere []http.Header
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		elsewhere = append(elsewhere, r.Header.Clone())
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(other.Close)
+	for _, status := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			ci := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, other.URL+"/steal", status)
+			}))
+			t.Cleanup(ci.Close)
+			s := serve(t, settings(ci.URL), bot.Config{Budget: time.Second})
+			r, err := s.Send(bottest.Message{Text: "deploy web", From: ada})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(r.Text, "❌ `deploy web staging` failed: the endpoint answered") || !strings.Contains(r.Text, "redirect") {
+				t.Errorf("got %q; want a failure naming the redirect", r.Text)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(elsewhere) != 0 {
+				t.Errorf("got %d requests at the redirect target (first headers %v); want none", len(elsewhere), elsewhere[0])
 			}
 		})
 	}
