@@ -158,3 +158,54 @@ func TestPluginGoroutinePanicEndsProcess(t *testing.T) {
 		t.Error("the panic is not in the output")
 	}
 }
+
+// TestShutdownThenRestart: SIGTERM with jobs in flight while the
+// follow-up webhook is down: the exit status says work was cut off; the
+// next run, with the webhook back, tells each asker exactly once.
+func TestShutdownThenRestart(t *testing.T) {
+	tok := token()
+	hookAddr := freePort(t) // nothing listens there yet: the webhook is down
+	data := t.TempDir()
+	env := []string{"OUTHOOK_SECRET=" + tok, "OUTHOOK_FOLLOWUP_URL=http://" + hookAddr + "/hook", "OUTHOOK_DATA_DIR=" + data}
+	args := []string{"--plugins", "hang,ping,jobs", "--grace", "1s", "--job-timeout", "1m"}
+
+	p := startBinary(t, hangBinary, env, args...)
+	for i := 0; i < 3; i++ {
+		if got := p.say("/webhook", tok, bottest.Message{Text: "bg 30s"}); !strings.Contains(got, "On it") {
+			t.Fatalf("got %q; want the job taken", got)
+		}
+	}
+	if code := p.stop(); code != 1 {
+		t.Errorf("exit %d after cutting off 3 jobs; want 1\n%s", code, p.logs.String())
+	}
+
+	// The webhook is back; so is the bot.
+	ln, err := net.Listen("tcp", hookAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := &fakeWebhook{mode: "ok"}
+	hook.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		hook.mu.Lock()
+		hook.posts = append(hook.posts, string(body))
+		hook.mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	hook.srv.Listener.Close()
+	hook.srv.Listener = ln
+	hook.srv.Start()
+	defer hook.srv.Close()
+
+	startBinary(t, hangBinary, env, args...)
+	posts := hook.waitPosts(3, 20*time.Second)
+	time.Sleep(time.Second) // a fourth would be a repeat
+	if posts = hook.received(); len(posts) != 3 {
+		t.Fatalf("got %d posts after the restart; want 3, one per cut-off job:\n%s", len(posts), strings.Join(posts, "\n"))
+	}
+	for _, post := range posts {
+		if !strings.Contains(post, "bg 30s") {
+			t.Errorf("a notice that does not say which command it was about: %s", post)
+		}
+	}
+}
