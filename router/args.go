@@ -61,6 +61,10 @@ type Param struct {
 	Bool bool
 	// Hidden parameters work but are not shown by help.
 	Hidden bool
+	// Min and Max bound a number or duration, as written in the min and
+	// max tags ("" for no bound): a value outside is a usage error that
+	// says the range, and help shows it.
+	Min, Max string
 	// Secret values, such as confirmation codes or tokens, are never
 	// logged or quoted back: Resolution.Redacted shows them as Redacted.
 	// Set with the secret:"" tag.
@@ -72,6 +76,7 @@ type Param struct {
 	sep      string
 	def      reflect.Value // parsed default, or invalid
 	enumKeys []string      // Enum in lower case
+	lo, hi   *float64      // Min and Max parsed (durations in nanoseconds)
 }
 
 // schema is the parsed form of a command's Args struct.
@@ -202,6 +207,9 @@ func newParam(f reflect.StructField) (*Param, error) {
 		}
 		p.Type = "one of " + strings.Join(p.Enum, ", ")
 	}
+	if err := p.bounds(tag.Get("min"), tag.Get("max")); err != nil {
+		return nil, err
+	}
 	if p.Placeholder == "" {
 		p.Placeholder = placeholder(p)
 	}
@@ -218,6 +226,78 @@ func newParam(f reflect.StructField) (*Param, error) {
 		p.def = v
 	}
 	return p, nil
+}
+
+// bounds reads the min and max tags of a number or duration.
+func (p *Param) bounds(lo, hi string) error {
+	if lo == "" && hi == "" {
+		return nil
+	}
+	if p.kind != kInt && p.kind != kUint && p.kind != kFloat && p.kind != kDuration {
+		return errors.New("min and max need a number or duration field")
+	}
+	read := func(tag, s string) (*float64, error) {
+		if s == "" {
+			return nil, nil
+		}
+		if p.kind == kDuration {
+			d, err := time.ParseDuration(s)
+			if err != nil {
+				return nil, fmt.Errorf("%s %q is not a duration", tag, s)
+			}
+			f := float64(d)
+			return &f, nil
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s %q is not a number", tag, s)
+		}
+		return &f, nil
+	}
+	var err error
+	if p.lo, err = read("min", lo); err != nil {
+		return err
+	}
+	if p.hi, err = read("max", hi); err != nil {
+		return err
+	}
+	if p.lo != nil && p.hi != nil && *p.lo > *p.hi {
+		return fmt.Errorf("min %s is over max %s", lo, hi)
+	}
+	p.Min, p.Max = lo, hi
+	p.Type += " " + p.rangeText()
+	return nil
+}
+
+// rangeText says the bounds for people: "from 1 to 20", "at least 1".
+func (p *Param) rangeText() string {
+	switch {
+	case p.Min != "" && p.Max != "":
+		return "from " + p.Min + " to " + p.Max
+	case p.Min != "":
+		return "at least " + p.Min
+	}
+	return "at most " + p.Max
+}
+
+// checkRange reports a value of elem outside the bounds.
+func (p *Param) checkRange(elem reflect.Value, s string) error {
+	if p.lo == nil && p.hi == nil {
+		return nil
+	}
+	var v float64
+	switch p.kind {
+	case kInt, kDuration:
+		v = float64(elem.Int())
+	case kUint:
+		v = float64(elem.Uint())
+	case kFloat:
+		v = elem.Float()
+	}
+	if p.lo != nil && v < *p.lo || p.hi != nil && v > *p.hi {
+		return fmt.Errorf("%s must be %s, not %s", p.label(), p.rangeText(), code(s))
+	}
+	return nil
 }
 
 func placeholder(p *Param) string {
@@ -315,18 +395,21 @@ func (p *Param) parse(elem reflect.Value, s string) error {
 			return fmt.Errorf("%s must be a whole number, not %s", p.label(), code(s))
 		}
 		elem.SetInt(n)
+		return p.checkRange(elem, s)
 	case kUint:
 		n, err := strconv.ParseUint(strings.ReplaceAll(s, "_", ""), 0, elem.Type().Bits())
 		if err != nil {
 			return fmt.Errorf("%s must be a whole number, 0 or more, not %s", p.label(), code(s))
 		}
 		elem.SetUint(n)
+		return p.checkRange(elem, s)
 	case kFloat:
 		n, err := strconv.ParseFloat(s, elem.Type().Bits())
 		if err != nil {
 			return fmt.Errorf("%s must be a number, not %s", p.label(), code(s))
 		}
 		elem.SetFloat(n)
+		return p.checkRange(elem, s)
 	case kBool:
 		b, ok := parseBool(s)
 		if !ok {
@@ -339,6 +422,7 @@ func (p *Param) parse(elem reflect.Value, s string) error {
 			return fmt.Errorf("%s must be a duration such as 90s, 5m or 1h30m, not %s", p.label(), code(s))
 		}
 		elem.SetInt(int64(d))
+		return p.checkRange(elem, s)
 	case kText:
 		u := elem.Addr().Interface().(encoding.TextUnmarshaler)
 		if err := u.UnmarshalText([]byte(s)); err != nil {

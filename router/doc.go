@@ -65,7 +65,7 @@
 //		Env     string        `arg:"" optional:"" default:"staging"`
 //		Reason  string        `short:"r" required:"" help:"Why."`
 //		Force   bool          `short:"f"`
-//		Timeout time.Duration `default:"5m"`
+//		Timeout time.Duration `default:"5m" min:"1m" max:"1h"`
 //		Tags    []string      `sep:","`
 //		Notify  []router.Person
 //	}
@@ -75,7 +75,9 @@
 // flags named in kebab case (--dry-run for DryRun, or name:""), with
 // short:"x", default:"", required:"", enum:"a,b", placeholder:"", sep:""
 // (for lists, default ","; "none" to keep commas), hidden:"", secret:""
-// (never logged or quoted: see Resolution.Redacted). Types: string,
+// (never logged or quoted: see Resolution.Redacted), min:"" and max:""
+// (bounds of a number or duration: a value outside is a usage error that
+// names the range, and help shows it). Types: string,
 // ints, uints, floats, bool (--force, --no-force, --force=false), time.Duration,
 // Person (filled from a mention), encoding.TextUnmarshaler, and slices of
 // these. Flags may come anywhere, in any case; "--" ends them; a leading
@@ -86,7 +88,9 @@
 // (BenchmarkArgsReflect, BenchmarkArgsKong).
 //
 // A message that does not fit gets a *UsageError, which the user reads as
-// the problem, the usage line and a pointer to help.
+// the problem, the usage line and a pointer to help. Read the parsed
+// struct with Args[T](c); answer a rule the tags cannot state with
+// c.UsageErrorf, as the parser would.
 //
 // # One resolution
 //

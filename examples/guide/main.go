@@ -96,7 +96,7 @@ func (b *Builds) Cleanup() error {
 // listArgs declares what "builds" takes. For each message the router fills
 // a new listArgs and hands it to the handler as c.Parsed.
 type listArgs struct {
-	Count  int           `arg:"" optional:"" default:"5" help:"How many builds, 1 to 20."`
+	Count  int           `arg:"" optional:"" default:"5" min:"1" max:"20" help:"How many builds."`
 	Branch string        `short:"b" placeholder:"BRANCH" help:"Only builds of this branch."`
 	Status string        `short:"s" enum:"any,passed,failed,running" default:"any" help:"Only builds in this state."`
 	By     router.Person `help:"Only builds this person started (@mention them)."`
@@ -152,10 +152,6 @@ type build struct {
 
 func (b *Builds) list(c *router.Context) error {
 	args := router.Args[listArgs](c)
-	if args.Count < 1 || args.Count > 20 {
-		// A rule the tags cannot state: the same answer as the parser's.
-		return c.UsageErrorf("count must be from 1 to 20, not %d", args.Count)
-	}
 	q := url.Values{"limit": {strconv.Itoa(args.Count)}}
 	if args.Branch != "" {
 		q.Set("branch", args.Branch)

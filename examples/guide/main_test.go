@@ -97,7 +97,7 @@ func TestBuilds(t *testing.T) {
 		{bottest.Message{Text: "builds --by @Ana Lima", Mentions: []bot.Account{ana}}, []string{"Latest 2 builds", "#42", "#39"}},
 		{bottest.Message{Text: "builds -b release"}, []string{"No builds match."}},
 		// Usage errors: the problem, the usage line from the struct, a pointer to help.
-		{bottest.Message{Text: "builds 99"}, []string{"Count must be from 1 to 20, not 99.", "Usage: `builds [<count>] [--branch=BRANCH] [--status=any|passed|failed|running] [--by=@PERSON]`", "Send `help builds` for details."}},
+		{bottest.Message{Text: "builds 99"}, []string{"`<count>` must be from 1 to 20, not `99`.", "Usage: `builds [<count>] [--branch=BRANCH] [--status=any|passed|failed|running] [--by=@PERSON]`", "Send `help builds` for details."}},
 		{bottest.Message{Text: "builds two"}, []string{"`<count>` must be a whole number, not `two`.", "Usage: `builds [<count>]"}},
 		{bottest.Message{Text: "builds --status broken"}, []string{"`--status` must be one of any, passed, failed, running, not `broken`.\n\n" +
 			"Usage: `builds [<count>] [--branch=BRANCH] [--status=any|passed|failed|running] [--by=@PERSON]`\n\n" +
@@ -134,7 +134,7 @@ func TestHelp(t *testing.T) {
 	}{
 		{"help builds", []string{
 			"builds [<count>] [--branch=BRANCH] [--status=any|passed|failed|running] [--by=@PERSON]",
-			"How many builds, 1 to 20.",
+			"number from 1 to 20; default 5. How many builds.",
 			"Only builds of this branch.",
 			"one of any, passed, failed, running",
 			"Only builds this person started (@mention them).",
@@ -146,7 +146,7 @@ func TestHelp(t *testing.T) {
 			"How long to wait for the result.",
 			"10m",
 		}},
-		{"builds --help", []string{"builds [<count>]", "How many builds, 1 to 20."}},
+		{"builds --help", []string{"builds [<count>]", "number from 1 to 20; default `5`): How many builds."}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {

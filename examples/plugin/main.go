@@ -18,8 +18,8 @@ import (
 // rollArgs declares what roll takes; the router parses, validates and
 // explains it in help.
 type rollArgs struct {
-	Count int `arg:"" optional:"" default:"1" help:"How many dice."`
-	Sides int `short:"s" default:"6" help:"Sides of each die, 2 to 100."`
+	Count int `arg:"" optional:"" default:"1" min:"1" max:"20" help:"How many dice."`
+	Sides int `short:"s" default:"6" min:"2" max:"100" help:"Sides of each die."`
 }
 
 // dice is the plugin: a set of commands.
@@ -33,13 +33,6 @@ func (dice) Commands() []*router.Command {
 		Args:     rollArgs{},
 		Handler: func(c *router.Context) error {
 			a := router.Args[rollArgs](c)
-			// Ranges are rules the tags cannot state: answer as the parser would.
-			if a.Count < 1 || a.Count > 20 {
-				return c.UsageErrorf("count must be from 1 to 20, not %d", a.Count)
-			}
-			if a.Sides < 2 || a.Sides > 100 {
-				return c.UsageErrorf("--sides must be from 2 to 100, not %d", a.Sides)
-			}
 			rolls := make([]string, a.Count)
 			for i := range rolls {
 				rolls[i] = strconv.Itoa(1 + rand.IntN(a.Sides))

@@ -24,8 +24,8 @@ func TestRoll(t *testing.T) {
 		{"roll 2 --sides 20", "roll", `^🎲 ([1-9]|1[0-9]|20) ([1-9]|1[0-9]|20)$`},
 		{"roll 2 -s 4", "roll", `^🎲 [1-4] [1-4]$`},
 		{"roll many", "roll", "(?s)`many`.*Usage: `roll"},
-		{"roll 0", "roll", "(?s)Count must be from 1 to 20, not 0.*Usage: `roll"},
-		{"roll --sides 1", "roll", "(?s)--sides must be from 2 to 100, not 1.*Usage: `roll"},
+		{"roll 0", "roll", "(?s)`<count>` must be from 1 to 20, not `0`.*Usage: `roll"},
+		{"roll --sides 1", "roll", "(?s)`--sides` must be from 2 to 100, not `1`.*Usage: `roll"},
 		{"roll --sides six", "roll", "(?s)six.*Usage: `roll"},
 		{"help roll", "help", `(?s)roll.*--sides.*2 to 100`},
 	}
