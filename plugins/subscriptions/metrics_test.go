@@ -19,8 +19,9 @@ import (
 )
 
 // TestMetricsOfAServedApp: the scheduler's counters reach the App's
-// registry, labelled with the webhook, and /metrics serves them after a
-// run posted through the webhook's follow-up URL.
+// registry, labelled with the webhook (two webhooks with the plugin count
+// apart), and /metrics serves them after a run posted through the
+// webhook's follow-up URL.
 func TestMetricsOfAServedApp(t *testing.T) {
 	hook := newWebhook(t)
 	weather, _ := services(t)
@@ -46,12 +47,18 @@ webhooks:
             url: "`+weather+`/forecast?city={{.city}}"
             template: "It is {{.Data.tomorrow.sky}} in {{.Data.city}}."
             options: [{name: city, required: true}]
+  - name: dev
+    path: /dev
+    secret_env: DEV_TOKEN
+    plugins: [subscriptions]
+    plugin_config:
+      subscriptions: {interval: 1m}
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
 	token := bot.NewToken()
-	env := map[string]string{"OPS_TOKEN": token, "OPS_FOLLOWUP_URL": hook.URL}
+	env := map[string]string{"OPS_TOKEN": token, "OPS_FOLLOWUP_URL": hook.URL, "DEV_TOKEN": bot.NewToken()}
 	reg := prometheus.NewRegistry()
 	app, err := outhook.New(f.Config, outhook.Options{
 		Registerer: reg,
@@ -69,7 +76,10 @@ webhooks:
 		t.Fatalf("subscribe: got %q, %v", r.Text, err)
 	}
 	for range 5 { // 06:51 … 06:55: one run, at 06:55
-		step(t, clock, clock.Now().Add(time.Minute))
+		// Both webhooks' schedulers sleep on the clock.
+		waitFor(t, func() bool { return clock.Waiters() == 2 })
+		clock.Advance(time.Minute)
+		waitFor(t, func() bool { return clock.Waiters() == 2 })
 	}
 	if posts := hook.Posts(); len(posts) != 1 || !strings.Contains(posts[0], "It is sunny in Oslo.") {
 		t.Fatalf("posts: got %v; want one forecast", posts)
@@ -84,6 +94,7 @@ webhooks:
 	for _, want := range []string{
 		`outhook_subscription_runs_total{result="posted",webhook="ops"} 1`,
 		`outhook_subscription_deliveries_total{webhook="ops"} 1`,
+		`outhook_subscription_deliveries_total{webhook="dev"} 0`,
 	} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("/metrics: no %q in\n%s", want, grepLines(string(b), "outhook_subscription"))
