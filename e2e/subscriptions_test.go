@@ -113,6 +113,10 @@ func TestSubscriptionsSurviveARestart(t *testing.T) {
 	if got := p.say(path, tok, bottest.Message{Text: "subscriptions"}); !strings.Contains(got, id) || !strings.Contains(got, "city=Oslo") {
 		t.Errorf("subscriptions after the restart: got %q; want %s still there", got, id)
 	}
+	// The scheduler's metrics are the binary's, labelled with the webhook.
+	if status, body := get(t, p.url("/metrics")); status != http.StatusOK || !strings.Contains(body, `outhook_subscription_deliveries_total{webhook="ops"} 0`) {
+		t.Errorf("/metrics: got %d; want outhook_subscription_deliveries_total for ops", status)
+	}
 	for name, secret := range map[string]string{"token": tok, "follow-up URL": followUpSecret, "page key": strings.Repeat("k", 40)} {
 		if strings.Contains(p.logs.String(), secret) {
 			t.Errorf("the logs hold the %s", name)
