@@ -265,7 +265,7 @@ func (a *App) newWebhook(w config.Webhook, opts Options) (*Webhook, error) {
 	}
 	set, err := plugins.Load(context.Background(), plugins.Options{
 		IDs: w.Plugins, Settings: w.PluginConfig, Webhook: w.Name, Logger: lg, LookupEnv: opts.LookupEnv,
-		Store: a.guards.data, FollowUps: followUps,
+		Store: a.guards.data, FollowUps: followUps, Registerer: a.registerer,
 	})
 	if err != nil {
 		return fail(nil, err)

@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	bolterrors "go.etcd.io/bbolt/errors"
+
 	"github.com/outhook/outhook"
 	"github.com/outhook/outhook/config"
 	"github.com/outhook/outhook/store"
@@ -50,6 +52,10 @@ func (f *storeFlags) open() (store.Store, func() error, error) {
 		s.Dir = f.DataDir
 	}
 	st, closer, err := outhook.OpenStore(s, nil)
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, nil, fmt.Errorf("%w: the data file is in use, most likely by outhook serve; "+
+			"a file store is used by one process at a time: stop outhook first (or use a redis store)", err)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

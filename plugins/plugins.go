@@ -34,6 +34,7 @@ import (
 	"sync"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
 	"github.com/outhook/outhook/bot"
@@ -108,6 +109,12 @@ type Host struct {
 	// (the follow-up URL's sender, with its retries and de-duplication by
 	// FollowUp.Key). Nil when the webhook has no follow-up URL.
 	FollowUps bot.Poster
+	// Registerer receives the plugin's Prometheus metrics, with a
+	// "webhook" label naming the webhook already added
+	// (prometheus.WrapRegistererWith), so two webhooks running the same
+	// plugin count apart. Nil when the host serves no metrics: a plugin
+	// then counts privately or not at all.
+	Registerer prometheus.Registerer
 }
 
 // Secret returns the value of the environment variable name, trimmed,
@@ -274,6 +281,10 @@ type Options struct {
 	// FollowUps is the webhook's follow-up poster, handed to plugins as
 	// Host.FollowUps. Optional; default none.
 	FollowUps bot.Poster
+	// Registerer receives the plugins' metrics; each plugin gets it
+	// wrapped with the label webhook=<Webhook> as Host.Registerer.
+	// Optional; default none (Host.Registerer is nil).
+	Registerer prometheus.Registerer
 }
 
 // Set is the plugins enabled for one webhook, configured and provisioned:
@@ -335,6 +346,9 @@ func Load(ctx context.Context, opts Options) (*Set, error) {
 			Logger:    opts.Logger.With().Str("plugin", id).Logger(),
 			LookupEnv: opts.LookupEnv,
 			FollowUps: opts.FollowUps,
+		}
+		if opts.Registerer != nil {
+			host.Registerer = prometheus.WrapRegistererWith(prometheus.Labels{"webhook": opts.Webhook}, opts.Registerer)
 		}
 		if opts.Store != nil {
 			host.Store = store.ForPlugin(opts.Store, opts.Webhook, id)

@@ -192,7 +192,7 @@ func (p *Plugin) Provision(_ context.Context, h plugins.Host) error {
 	var err error
 	p.sched, err = subscription.NewScheduler(subscription.SchedulerConfig{
 		Store: p.store, Feeds: p.feeds, Poster: h.FollowUps, PosterFor: p.posterFor,
-		Clock: clock, Interval: p.Interval, Logger: h.Logger,
+		Clock: clock, Interval: p.Interval, Logger: h.Logger, Registerer: h.Registerer,
 	})
 	return err
 }
