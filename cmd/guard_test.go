@@ -4,21 +4,18 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
+	"github.com/outhook/outhook/internal/redistest"
 )
 
 // Askers of the access tests, by AAD object id.
@@ -140,7 +137,7 @@ func TestServeGuarded(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			store := ""
 			if kind == "redis" {
-				addr := testRedis(t)
+				addr := redistest.Start(t)
 				t.Setenv("TEST_GUARD_REDIS", "redis://"+addr+"/0")
 				store = "store: {kind: redis, redis_url_env: TEST_GUARD_REDIS, prefix: \"test-" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":\"}"
 			}
@@ -377,69 +374,11 @@ webhooks:
 	})
 }
 
-// testRedis returns the address of a redis-server for the test:
-// $OUTHOOK_TEST_REDIS, or one started on a free 127.0.0.1 port and
-// stopped when the test ends. It skips only when neither exists.
-func testRedis(t *testing.T) string {
-	t.Helper()
-	if addr := os.Getenv("OUTHOOK_TEST_REDIS"); addr != "" {
-		return addr
-	}
-	addr, _ := startRedis(t)
-	return addr
-}
-
-// startRedis starts a redis-server of the test's own, stopped when the
-// test ends or when kill is called. It skips when there is no binary.
-func startRedis(t *testing.T) (addr string, kill func()) {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("no redis-server binary: install redis-server (.ci/redis.sh) or set OUTHOOK_TEST_REDIS")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", t.TempDir(), "--loglevel", "warning")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting redis-server: %v", err)
-	}
-	killed := false
-	kill = func() {
-		if !killed {
-			killed = true
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	}
-	t.Cleanup(kill)
-	addr = fmt.Sprintf("127.0.0.1:%d", port)
-	c := redis.NewClient(&redis.Options{Addr: addr})
-	defer c.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
-			return addr, kill
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server on %s did not answer within 5s: %v", addr, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestServeReplicas runs two servers sharing one Redis, as two replicas
 // behind a load balancer: a message delivered to both runs once, and a
 // user's limit counts across them.
 func TestServeReplicas(t *testing.T) {
-	addr := testRedis(t)
+	addr := redistest.Start(t)
 	token := bot.NewToken()
 	t.Setenv("OUTHOOK_SECRET", token)
 	t.Setenv("TEST_REPLICA_REDIS", "redis://"+addr)
@@ -512,7 +451,7 @@ func TestServeRedisDown(t *testing.T) {
 	})
 
 	t.Run("readyz", func(t *testing.T) {
-		addr, kill := startRedis(t)
+		addr, kill := redistest.Own(t)
 		t.Setenv("TEST_DOWN_REDIS", "redis://"+addr)
 		srv, _ := startServe(t, "--config", file)
 		base := "http://" + srv

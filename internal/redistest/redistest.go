@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +26,15 @@ func Start(t testing.TB) (addr string) {
 	if addr := os.Getenv("OUTHOOK_TEST_REDIS"); addr != "" {
 		return addr
 	}
+	addr, _ = Own(t)
+	return addr
+}
+
+// Own starts a redis-server of t's own, whatever $OUTHOOK_TEST_REDIS says,
+// for tests that stop it (kill) to see Redis go down; it is also stopped
+// when t ends. It skips or fails as Start does.
+func Own(t testing.TB) (addr string, kill func()) {
+	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		if os.Getenv("CI") != "" {
@@ -43,10 +53,14 @@ func Start(t testing.TB) (addr string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("redistest: starting redis-server: %v", err)
 	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
+	var once sync.Once
+	kill = func() {
+		once.Do(func() {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		})
+	}
+	t.Cleanup(kill)
 	addr = fmt.Sprintf("127.0.0.1:%d", port)
 	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1})
 	defer c.Close()
@@ -56,7 +70,7 @@ func Start(t testing.TB) (addr string) {
 		err = c.Ping(ctx).Err()
 		cancel()
 		if err == nil {
-			return addr
+			return addr, kill
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("redistest: redis-server on %s did not answer within 5s: %v", addr, err)
