@@ -1,14 +1,12 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"runtime/debug"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -128,8 +126,6 @@ func (b *Bot) Mount(r Routes, path string) {
 	r.POST(path, b.ServeEcho)
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 // errorBody is the JSON body of a rejected request.
 type errorBody struct {
 	Error string `json:"error"`
@@ -142,26 +138,12 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 	start := time.Now()
 	req := ec.Request()
 
-	if req.ContentLength > b.limit {
-		return b.reject(ec, start, http.StatusRequestEntityTooLarge, "request body too large")
+	sb := b.readRequest(ec, start)
+	if sb == nil {
+		return nil // answered
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= 64<<10 {
-			bufPool.Put(buf)
-		}
-	}()
-	if err := ReadBody(buf, req.Body, b.limit); err != nil {
-		if errors.Is(err, ErrTooLarge) {
-			return b.reject(ec, start, http.StatusRequestEntityTooLarge, err.Error())
-		}
-		return b.reject(ec, start, http.StatusBadRequest, "cannot read request body")
-	}
-	body := buf.Bytes()
-	if err := b.verifier.Verify(body, req.Header.Get(echo.HeaderAuthorization)); err != nil {
-		return b.reject(ec, start, http.StatusUnauthorized, err.Error())
-	}
+	defer sb.release()
+	body := sb.data
 	a := new(Activity)
 	if err := DecodeActivity(body, a); err != nil {
 		return b.reject(ec, start, http.StatusBadRequest, err.Error())
