@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/binary"
 	"hash/maphash"
+	"runtime"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Defaults for a MemoryStore.
@@ -21,8 +23,9 @@ const (
 // MemoryStoreConfig sizes a MemoryStore.
 type MemoryStoreConfig struct {
 	// Entries is how many keys the store holds at most: replay claims and
-	// rate-limit counters together. Each costs about 70 bytes (a 40-byte
-	// slot and its index entry). Optional; default DefaultMemoryEntries.
+	// rate-limit counters together. Each costs 48 to 56 bytes: a 40-byte
+	// slot and two to four index bytes. Optional; default
+	// DefaultMemoryEntries.
 	Entries int
 	// ReplyBytes is how many bytes of kept replies the store holds at most,
 	// whatever their number and size: older replies are overwritten by
@@ -40,9 +43,11 @@ type MemoryStoreConfig struct {
 // Keys are not stored: each is reduced to a 128-bit hash with a per-store
 // random seed, so a key costs the same whatever its length and an outsider
 // cannot aim for collisions. Entries sit in fixed-size, pointer-free slots
-// in a ring, in the order they were made, with a map from hash to slot;
-// replies are copied into a ring of bytes. Nothing the garbage collector
-// would have to scan grows with the traffic.
+// in a ring, in the order they were made, found through an open-addressing
+// index of slot numbers; replies are copied into a ring of bytes. All
+// three are reserved once, outside the Go heap where the system allows
+// (see offHeap), and touched only as they fill: nothing the garbage
+// collector would scan or pace itself by grows with the traffic.
 //
 // Entries expire with their ttl or window and are swept, oldest first, on
 // every write; when the store is full the oldest entry is dropped. A kept
@@ -53,12 +58,12 @@ type MemoryStore struct {
 	mu    sync.Mutex
 	now   func() time.Time
 	seeds [2]maphash.Seed
-	index map[[16]byte]uint32 // hash → slot
-	slots []memSlot           // ring, oldest at tail
-	tail  int                 // oldest slot
-	n     int                 // slots in use
-	reply []byte              // ring of kept replies
-	head  uint64              // total bytes ever written to reply
+	index []uint32  // open addressing, linear probing: slot+1, 0 when free
+	slots []memSlot // ring, oldest at tail
+	tail  int       // oldest slot
+	n     int       // slots in use
+	reply []byte    // ring of kept replies
+	head  uint64    // total bytes ever written to reply
 }
 
 var (
@@ -82,7 +87,8 @@ func NewMemoryStore(max int) *MemoryStore {
 }
 
 // NewMemoryStoreWithConfig returns a MemoryStore sized by config. Its
-// memory is reserved up front but only touched as it fills.
+// memory is reserved up front but only touched as it fills, and given back
+// when the store is garbage collected.
 func NewMemoryStoreWithConfig(config MemoryStoreConfig) *MemoryStore {
 	if config.Entries <= 0 {
 		config.Entries = DefaultMemoryEntries
@@ -90,13 +96,22 @@ func NewMemoryStoreWithConfig(config MemoryStoreConfig) *MemoryStore {
 	if config.ReplyBytes <= 0 {
 		config.ReplyBytes = DefaultMemoryReplyBytes
 	}
-	return &MemoryStore{
+	slots, freeSlots := offHeap(config.Entries * int(unsafe.Sizeof(memSlot{})))
+	size := 1
+	for size < 2*config.Entries {
+		size <<= 1
+	}
+	index, freeIndex := offHeap(size * 4)
+	reply, freeReply := offHeap(config.ReplyBytes)
+	m := &MemoryStore{
 		now:   time.Now,
 		seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
-		index: map[[16]byte]uint32{},
-		slots: make([]memSlot, config.Entries),
-		reply: make([]byte, config.ReplyBytes),
+		slots: unsafe.Slice((*memSlot)(unsafe.Pointer(unsafe.SliceData(slots))), config.Entries),
+		index: unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(index))), size),
+		reply: reply,
 	}
+	runtime.AddCleanup(m, func(struct{}) { freeSlots(); freeIndex(); freeReply() }, struct{}{})
+	return m
 }
 
 // Len returns how many keys the store holds, expired ones not yet swept
@@ -173,27 +188,80 @@ func (m *MemoryStore) Take(_ context.Context, key string, window time.Duration) 
 
 // live returns the unexpired slot for h, or nil.
 func (m *MemoryStore) live(h [16]byte, now int64) *memSlot {
-	i, ok := m.index[h]
-	if !ok || now >= m.slots[i].expires {
+	pos, ok := m.find(h)
+	if !ok {
 		return nil
 	}
-	return &m.slots[i]
+	s := &m.slots[m.index[pos]-1]
+	if now >= s.expires {
+		return nil
+	}
+	return s
+}
+
+// home is where h's probe starts in the index.
+func (m *MemoryStore) home(h *[16]byte) int {
+	return int(binary.LittleEndian.Uint64(h[:8]) & uint64(len(m.index)-1))
+}
+
+// find returns the index position of h, or where it would go.
+func (m *MemoryStore) find(h [16]byte) (int, bool) {
+	mask := len(m.index) - 1
+	for pos := m.home(&h); ; pos = (pos + 1) & mask {
+		v := m.index[pos]
+		if v == 0 {
+			return pos, false
+		}
+		if m.slots[v-1].key == h {
+			return pos, true
+		}
+	}
+}
+
+// remove frees index position pos, shifting back the entries after it
+// that would no longer be found (linear probing without tombstones).
+func (m *MemoryStore) remove(pos int) {
+	mask := len(m.index) - 1
+	for {
+		m.index[pos] = 0
+		next := pos
+		for {
+			next = (next + 1) & mask
+			v := m.index[next]
+			if v == 0 {
+				return
+			}
+			k := m.home(&m.slots[v-1].key)
+			// The entry at next stays if its home lies cyclically in
+			// (pos, next].
+			if pos <= next {
+				if pos < k && k <= next {
+					continue
+				}
+			} else if pos < k || k <= next {
+				continue
+			}
+			m.index[pos] = v
+			pos = next
+			break
+		}
+	}
 }
 
 // insert sweeps what has expired from the oldest end, makes room, and
 // adds s as the newest slot, replacing an expired entry for the same key.
 func (m *MemoryStore) insert(s memSlot, now int64) *memSlot {
 	for m.n > 0 && (m.n == len(m.slots) || now >= m.slots[m.tail].expires) {
-		old := &m.slots[m.tail]
-		if i, ok := m.index[old.key]; ok && int(i) == m.tail {
-			delete(m.index, old.key)
+		if pos, ok := m.find(m.slots[m.tail].key); ok && int(m.index[pos])-1 == m.tail {
+			m.remove(pos)
 		}
 		m.tail = (m.tail + 1) % len(m.slots)
 		m.n--
 	}
 	i := (m.tail + m.n) % len(m.slots)
 	m.slots[i] = s
-	m.index[s.key] = uint32(i)
+	pos, _ := m.find(s.key)
+	m.index[pos] = uint32(i) + 1
 	m.n++
 	return &m.slots[i]
 }
