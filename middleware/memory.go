@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"hash/maphash"
+	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -75,8 +76,9 @@ var (
 type memSlot struct {
 	key     [16]byte
 	expires int64  // unix nanoseconds
-	val     uint64 // a counter's count, or the reply's position in the ring
+	rpos    uint64 // the reply's position in the ring, in bytes ever written
 	rlen    uint32 // the reply's length; 0: no reply
+	count   uint32 // a counter's count
 }
 
 // NewMemoryStore returns a MemoryStore holding at most max keys, and
@@ -157,7 +159,7 @@ func (m *MemoryStore) Keep(_ context.Context, key string, reply []byte) error {
 		m.head += size - off // a reply never wraps: start the ring over
 	}
 	copy(m.reply[m.head%size:], reply)
-	s.val, s.rlen = m.head, uint32(len(reply))
+	s.rpos, s.rlen = m.head, uint32(len(reply))
 	m.head += uint64(len(reply))
 	return nil
 }
@@ -165,10 +167,10 @@ func (m *MemoryStore) Keep(_ context.Context, key string, reply []byte) error {
 // replyOf returns a copy of the reply kept in s, or nil when there is none
 // or newer replies have overwritten it.
 func (m *MemoryStore) replyOf(s *memSlot) []byte {
-	if s.rlen == 0 || m.head-s.val > uint64(len(m.reply)) {
+	if s.rlen == 0 || m.head-s.rpos > uint64(len(m.reply)) {
 		return nil
 	}
-	off := s.val % uint64(len(m.reply))
+	off := s.rpos % uint64(len(m.reply))
 	return append([]byte(nil), m.reply[off:off+uint64(s.rlen)]...)
 }
 
@@ -182,8 +184,10 @@ func (m *MemoryStore) Take(_ context.Context, key string, window time.Duration) 
 	if s == nil {
 		s = m.insert(memSlot{key: h, expires: now + int64(window)}, now)
 	}
-	s.val++
-	return int64(s.val), time.Duration(s.expires - now), nil
+	if s.count < math.MaxUint32 {
+		s.count++
+	}
+	return int64(s.count), time.Duration(s.expires - now), nil
 }
 
 // live returns the unexpired slot for h, or nil.
