@@ -17,8 +17,9 @@ const (
 	// when it is given no size.
 	DefaultMemoryEntries = 100_000
 	// DefaultMemoryReplyBytes is how many bytes of kept replies a
-	// MemoryStore holds at most when it is given no size.
-	DefaultMemoryReplyBytes = 8 << 20
+	// MemoryStore holds at most when it is given no size: the last
+	// ninety thousand short replies, or the last 140 of Teams' largest.
+	DefaultMemoryReplyBytes = 4 << 20
 )
 
 // MemoryStoreConfig sizes a MemoryStore.
@@ -38,7 +39,7 @@ type MemoryStoreConfig struct {
 // MemoryStore is a bounded in-process ReplayStore and Limiter: the default
 // for one replica. It is bounded in bytes: at most Entries keys of a fixed
 // size each, plus ReplyBytes of kept replies (see MemoryStoreConfig), so
-// about 15 MiB by default, however large the replies. It starts no
+// about 9 MiB by default, however large the replies. It starts no
 // goroutine and is safe for concurrent use.
 //
 // Keys are not stored: each is reduced to a 128-bit hash with a per-store
