@@ -2,6 +2,7 @@ package bot
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -44,6 +45,13 @@ const (
 	// still reads and hashes its body, without keeping it: when it turns
 	// out to be signed, it is answered 503, to be sent again.
 	largeBodies = 8 << 20
+	// largeReaders is how many requests may read bodies larger than
+	// pooledBody at once, and largeWait how long another waits for its
+	// turn before it is answered 503. Reading and hashing a large body
+	// keeps a core busy: a flood of them must not make the usual small
+	// posts wait behind it.
+	largeReaders = 4
+	largeWait    = 2 * time.Second
 	// drainBytes and drainTime bound how much of an oversize body is read
 	// and discarded after the 413, so that the sender sees its answer
 	// instead of a connection reset.
@@ -58,6 +66,28 @@ var errBodiesBusy = errors.New("too many large request bodies at once")
 // largeInFlight is the bytes held by bodies over pooledBody.
 var largeInFlight atomic.Int64
 
+// largeTurns holds a token per request reading a body over pooledBody.
+var largeTurns = make(chan struct{}, largeReaders)
+
+// largeTurn waits for a turn to read a large body; false when ctx ends or
+// largeWait passes first.
+func largeTurn(ctx context.Context) bool {
+	select {
+	case largeTurns <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(largeWait)
+	defer t.Stop()
+	select {
+	case largeTurns <- struct{}{}:
+		return true
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	return false
+}
+
 var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, pooledBody); return &b }}
 
 // signedBody is a request body read and verified by readSigned.
@@ -65,6 +95,7 @@ type signedBody struct {
 	data     []byte
 	pooled   *[]byte
 	reserved int64 // bytes counted in largeInFlight
+	turn     bool  // holds a token of largeTurns
 }
 
 // release returns the body's memory; data must not be used after.
@@ -78,6 +109,10 @@ func (s *signedBody) release() {
 		largeInFlight.Add(-s.reserved)
 		s.reserved = 0
 	}
+	if s.turn {
+		<-largeTurns
+		s.turn = false
+	}
 	s.data = nil
 }
 
@@ -86,7 +121,7 @@ func (s *signedBody) release() {
 // verified body. It fails with ErrNoSignature or ErrBadSignature (the
 // header is checked before any byte is read), ErrTooLarge, errBodiesBusy, or a
 // read error. Call release on the result, also after an error.
-func (v *Verifier) readSigned(r io.Reader, authorization string, limit int64) (*signedBody, error) {
+func (v *Verifier) readSigned(ctx context.Context, r io.Reader, authorization string, limit int64) (*signedBody, error) {
 	sb := &signedBody{}
 	want, err := parseSignature(authorization)
 	if err != nil {
@@ -100,6 +135,12 @@ func (v *Verifier) readSigned(r io.Reader, authorization string, limit int64) (*
 	hashOnly := false // the body is hashed and dropped, not kept
 	for {
 		if len(buf) == cap(buf) {
+			if !sb.turn {
+				if !largeTurn(ctx) {
+					return sb, errBodiesBusy
+				}
+				sb.turn = true
+			}
 			switch {
 			case hashOnly:
 				buf = buf[:0]
@@ -173,7 +214,7 @@ func (b *Bot) readRequest(ec echo.Context, start time.Time) *signedBody {
 	if req.ContentLength > b.limit {
 		return tooLarge(ErrTooLarge.Error())
 	}
-	sb, err := b.verifier.readSigned(req.Body, req.Header.Get(echo.HeaderAuthorization), b.limit)
+	sb, err := b.verifier.readSigned(req.Context(), req.Body, req.Header.Get(echo.HeaderAuthorization), b.limit)
 	switch {
 	case err == nil:
 		return sb
