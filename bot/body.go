@@ -2,9 +2,16 @@ package bot
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
 )
 
 // ErrTooLarge is returned by ReadBody for a body over its limit.
@@ -20,6 +27,209 @@ func ReadBody(buf *bytes.Buffer, r io.Reader, limit int64) error {
 	}
 	if n > limit {
 		return ErrTooLarge
+	}
+	return nil
+}
+
+// Bounds on what reading request bodies may cost. An unsigned or badly
+// signed request must not cost more than a signed one: the signature's
+// presence and form are checked before the body is read, the body is
+// hashed with every token while it is read, and its buffer comes from a
+// pool of small buffers.
+const (
+	// pooledBody is the capacity of the pooled body buffers. Teams posts
+	// about 2 KB, a few tens of KB at most.
+	pooledBody = 32 << 10
+	// largeBodies bounds the bytes all requests together may hold in
+	// bodies larger than pooledBody. A request that would go over it
+	// still reads and hashes its body, without keeping it: when it turns
+	// out to be signed, it is answered 503, to be sent again.
+	largeBodies = 8 << 20
+	// largeReaders is how many requests may read bodies larger than
+	// pooledBody at once, and largeWait how long another waits for its
+	// turn before it is answered 503. Reading and hashing a large body
+	// keeps a core busy: a flood of them must not make the usual small
+	// posts wait behind it.
+	largeReaders = 4
+	largeWait    = 2 * time.Second
+	// drainBytes and drainTime bound how much of an oversize body is read
+	// and discarded after the 413, so that the sender sees its answer
+	// instead of a connection reset.
+	drainBytes = 4 << 20
+	drainTime  = 2 * time.Second
+)
+
+// errBodiesBusy is returned for a signed body that could not be kept because
+// too many large bodies were being read at once.
+var errBodiesBusy = errors.New("too many large request bodies at once")
+
+// largeInFlight is the bytes held by bodies over pooledBody.
+var largeInFlight atomic.Int64
+
+// largeTurns holds a token per request reading a body over pooledBody.
+var largeTurns = make(chan struct{}, largeReaders)
+
+// largeTurn waits for a turn to read a large body; false when ctx ends or
+// largeWait passes first.
+func largeTurn(ctx context.Context) bool {
+	select {
+	case largeTurns <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(largeWait)
+	defer t.Stop()
+	select {
+	case largeTurns <- struct{}{}:
+		return true
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	return false
+}
+
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, pooledBody); return &b }}
+
+// signedBody is a request body read and verified by readSigned.
+type signedBody struct {
+	data     []byte
+	pooled   *[]byte
+	reserved int64 // bytes counted in largeInFlight
+	turn     bool  // holds a token of largeTurns
+}
+
+// release returns the body's memory; data must not be used after.
+func (s *signedBody) release() {
+	if s.pooled != nil {
+		*s.pooled = (*s.pooled)[:0]
+		bodyPool.Put(s.pooled)
+		s.pooled = nil
+	}
+	if s.reserved > 0 {
+		largeInFlight.Add(-s.reserved)
+		s.reserved = 0
+	}
+	if s.turn {
+		<-largeTurns
+		s.turn = false
+	}
+	s.data = nil
+}
+
+// readSigned checks the request's signature header, then reads at most
+// limit bytes of r while hashing them with every token, and returns the
+// verified body. It fails with ErrNoSignature or ErrBadSignature (the
+// header is checked before any byte is read), ErrTooLarge, errBodiesBusy, or a
+// read error. Call release on the result, also after an error.
+func (v *Verifier) readSigned(ctx context.Context, r io.Reader, authorization string, limit int64) (*signedBody, error) {
+	sb := &signedBody{}
+	want, err := parseSignature(authorization)
+	if err != nil {
+		return sb, err
+	}
+	s := v.start()
+	defer s.release()
+	sb.pooled = bodyPool.Get().(*[]byte)
+	buf := (*sb.pooled)[:0]
+	var total int64
+	hashOnly := false // the body is hashed and dropped, not kept
+	for {
+		if len(buf) == cap(buf) {
+			if !sb.turn {
+				if !largeTurn(ctx) {
+					return sb, errBodiesBusy
+				}
+				sb.turn = true
+			}
+			switch {
+			case hashOnly:
+				buf = buf[:0]
+			default:
+				size := min(2*int64(cap(buf)), limit+1)
+				if size <= int64(cap(buf)) {
+					size = int64(cap(buf)) + 512 // only to see that the limit is passed
+				}
+				if largeInFlight.Add(size-sb.reserved) > largeBodies {
+					largeInFlight.Add(sb.reserved - size)
+					hashOnly = true
+					buf = buf[:0]
+					continue
+				}
+				sb.reserved = size
+				grown := make([]byte, len(buf), size)
+				copy(grown, buf)
+				buf = grown
+			}
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		s.Write(buf[len(buf) : len(buf)+n])
+		buf = buf[:len(buf)+n]
+		total += int64(n)
+		if total > limit {
+			return sb, ErrTooLarge
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return sb, fmt.Errorf("reading request body: %w", err)
+		}
+	}
+	if err := s.check(&want); err != nil {
+		return sb, err
+	}
+	if hashOnly {
+		return sb, errBodiesBusy
+	}
+	sb.data = buf
+	return sb, nil
+}
+
+// drain reads and discards what is left of an oversize body, bounded in
+// bytes and time, after its 413 has been written and flushed, so that
+// the connection is not closed on unread data (which resets it, and may
+// lose the 413 on its way to the sender).
+func drain(ec echo.Context) {
+	rc := http.NewResponseController(ec.Response().Writer)
+	rc.SetReadDeadline(time.Now().Add(drainTime))
+	io.CopyN(io.Discard, ec.Request().Body, drainBytes)
+}
+
+// readRequest reads and verifies the body of a post, or answers it: 413
+// for a body over the limit (drained, see drain), 401 for a missing or
+// wrong signature, 503 for errBodiesBusy, 400 when it cannot be read. It
+// returns nil when it answered. Call release on what it returns.
+func (b *Bot) readRequest(ec echo.Context, start time.Time) *signedBody {
+	req := ec.Request()
+	tooLarge := func(reason string) *signedBody {
+		// Full duplex: the body may still be read after the answer.
+		rc := http.NewResponseController(ec.Response().Writer)
+		rc.EnableFullDuplex()
+		ec.Response().Header().Set(echo.HeaderConnection, "close")
+		b.reject(ec, start, http.StatusRequestEntityTooLarge, reason)
+		rc.Flush()
+		drain(ec)
+		return nil
+	}
+	if req.ContentLength > b.limit {
+		return tooLarge(ErrTooLarge.Error())
+	}
+	sb, err := b.verifier.readSigned(req.Context(), req.Body, req.Header.Get(echo.HeaderAuthorization), b.limit)
+	switch {
+	case err == nil:
+		return sb
+	case errors.Is(err, ErrTooLarge):
+		sb.release()
+		return tooLarge(err.Error())
+	case errors.Is(err, ErrNoSignature), errors.Is(err, ErrBadSignature):
+		sb.release()
+		b.reject(ec, start, http.StatusUnauthorized, err.Error())
+	case errors.Is(err, errBodiesBusy):
+		sb.release()
+		b.reject(ec, start, http.StatusServiceUnavailable, err.Error())
+	default:
+		sb.release()
+		b.reject(ec, start, http.StatusBadRequest, "cannot read request body")
 	}
 	return nil
 }

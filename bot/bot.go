@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -246,8 +244,6 @@ func (b *Bot) Mount(r Routes, path string) {
 	r.POST(path, b.ServeEcho)
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
 // errorBody is the JSON body of a rejected request.
 type errorBody struct {
 	Error string `json:"error"`
@@ -260,26 +256,12 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 	req := ec.Request()
 	start := arrivedAt(req, time.Now())
 
-	if req.ContentLength > b.limit {
-		return b.reject(ec, start, http.StatusRequestEntityTooLarge, "request body too large")
+	sb := b.readRequest(ec, start)
+	if sb == nil {
+		return nil // answered
 	}
-	buf := bufPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= 64<<10 {
-			bufPool.Put(buf)
-		}
-	}()
-	if err := ReadBody(buf, req.Body, b.limit); err != nil {
-		if errors.Is(err, ErrTooLarge) {
-			return b.reject(ec, start, http.StatusRequestEntityTooLarge, err.Error())
-		}
-		return b.reject(ec, start, http.StatusBadRequest, "cannot read request body")
-	}
-	body := buf.Bytes()
-	if err := b.verifier.Verify(body, req.Header.Get(echo.HeaderAuthorization)); err != nil {
-		return b.reject(ec, start, http.StatusUnauthorized, err.Error())
-	}
+	defer sb.release()
+	body := sb.data
 	a := new(Activity)
 	if err := DecodeActivity(body, a); err != nil {
 		return b.reject(ec, start, http.StatusBadRequest, err.Error())

@@ -33,6 +33,9 @@ const (
 	RejectTooLarge = "too_large"
 	// RejectMalformed: the body could not be read or is not an activity.
 	RejectMalformed = "malformed"
+	// RejectBusy: a signed body larger than usual arrived while too many
+	// large bodies were being read; it may be sent again.
+	RejectBusy = "busy"
 )
 
 // Answer describes an answered activity.
@@ -89,6 +92,8 @@ func rejectReason(status int) string {
 		return RejectSignature
 	case http.StatusRequestEntityTooLarge:
 		return RejectTooLarge
+	case http.StatusServiceUnavailable:
+		return RejectBusy
 	default:
 		return RejectMalformed
 	}

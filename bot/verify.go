@@ -74,35 +74,106 @@ func DecodeToken(token string) ([]byte, error) {
 // "HMAC <base64>") against body, the raw request body bytes. It returns nil,
 // ErrNoSignature or ErrBadSignature. The comparison is constant-time.
 func (v *Verifier) Verify(body []byte, authorization string) error {
+	want, err := parseSignature(authorization)
+	if err != nil {
+		return err
+	}
+	s := v.start()
+	defer s.release()
+	s.Write(body)
+	return s.check(&want)
+}
+
+// parseSignature returns the digest an Authorization header value carries,
+// ErrNoSignature when it is not "HMAC <…>", or ErrBadSignature when what
+// follows is not a base64 SHA-256 digest. It reads no body: a request
+// without a well-formed signature is refused before its body is read.
+func parseSignature(authorization string) (want [sha256.Size]byte, err error) {
 	scheme, sig, ok := strings.Cut(strings.TrimSpace(authorization), " ")
 	if !ok || !strings.EqualFold(scheme, "HMAC") {
-		return ErrNoSignature
+		return want, ErrNoSignature
 	}
 	sig = strings.TrimSpace(sig)
 	if len(sig) != base64.StdEncoding.EncodedLen(sha256.Size) {
-		return ErrBadSignature
+		return want, ErrBadSignature
 	}
-	var want [sha256.Size + 2]byte
+	var dst [sha256.Size + 2]byte
 	var src [44]byte
 	copy(src[:], sig)
-	n, err := base64.StdEncoding.Decode(want[:], src[:])
+	n, err := base64.StdEncoding.Decode(dst[:], src[:])
 	if err != nil || n != sha256.Size {
-		return ErrBadSignature
+		return want, ErrBadSignature
 	}
-	var got [sha256.Size]byte
-	match := 0
-	for _, p := range v.keys {
+	copy(want[:], dst[:sha256.Size])
+	return want, nil
+}
+
+// signing hashes a body with every token at once, as it is read, so that
+// the body is read once whatever the number of tokens.
+type signing struct {
+	v    *Verifier
+	macs [4]hash.Hash // most verifiers have one token, a few at most
+	more []hash.Hash
+}
+
+// start returns a signing with a reset HMAC per token, from the pools.
+func (v *Verifier) start() *signing {
+	s := signingPool.Get().(*signing)
+	s.v = v
+	for i, p := range v.keys {
 		h := p.Get().(hash.Hash)
 		h.Reset()
-		h.Write(body)
-		h.Sum(got[:0])
-		p.Put(h)
-		match |= subtleEq(got[:], want[:sha256.Size])
+		if i < len(s.macs) {
+			s.macs[i] = h
+		} else {
+			s.more = append(s.more, h)
+		}
+	}
+	return s
+}
+
+var signingPool = sync.Pool{New: func() any { return new(signing) }}
+
+// mac returns the HMAC of token i.
+func (s *signing) mac(i int) hash.Hash {
+	if i < len(s.macs) {
+		return s.macs[i]
+	}
+	return s.more[i-len(s.macs)]
+}
+
+// Write feeds p to every token's HMAC. It never fails.
+func (s *signing) Write(p []byte) (int, error) {
+	for i := range s.v.keys {
+		s.mac(i).Write(p)
+	}
+	return len(p), nil
+}
+
+// check compares every token's HMAC with want, in constant time, and
+// returns nil or ErrBadSignature.
+func (s *signing) check(want *[sha256.Size]byte) error {
+	var got [sha256.Size]byte
+	match := 0
+	for i := range s.v.keys {
+		s.mac(i).Sum(got[:0])
+		match |= subtleEq(got[:], want[:])
 	}
 	if match == 0 {
 		return ErrBadSignature
 	}
 	return nil
+}
+
+// release returns the HMACs to their pools.
+func (s *signing) release() {
+	for i, p := range s.v.keys {
+		p.Put(s.mac(i))
+	}
+	s.macs = [4]hash.Hash{}
+	clear(s.more)
+	s.more, s.v = s.more[:0], nil
+	signingPool.Put(s)
 }
 
 func subtleEq(a, b []byte) int {

@@ -21,6 +21,8 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/rs/zerolog"
+
+	"github.com/outhook/outhook/logwriter"
 )
 
 // CLI is the grammar of the outhook command.
@@ -72,6 +74,11 @@ func Main() {
 // Run runs the CLI with args and the given streams and returns the exit
 // code. It never calls os.Exit.
 func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// Log lines are batched on their way to stderr, within the bounds
+	// package logwriter documents; all are written before Run returns.
+	lw := logwriter.New(stderr, logwriter.Options{Keep: logwriter.AuditLines})
+	defer lw.Close()
+	stderr = lw
 	cli := CLI{Globals: Globals{stdin: stdin, stdout: stdout, stderr: stderr}}
 	exit := -1
 	parser, err := kong.New(&cli,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/outhook/outhook/bot"
@@ -98,7 +99,7 @@ func ReplayWithConfig(config ReplayConfig) func(bot.Handler) bot.Handler {
 				return &bot.Error{Message: "Sorry, this message has no id, so I cannot tell whether it is a replay. It was not run.",
 					Internal: fmt.Errorf("%w: no activity id", ErrStale)}
 			}
-			key := "replay:" + a.Tenant() + "|" + a.Channel() + "|" + a.ID
+			key := replayKey(a)
 			first, kept, err := config.Store.Claim(c.Context(), key, ttl)
 			if err != nil {
 				if config.FailClosed {
@@ -127,6 +128,14 @@ func ReplayWithConfig(config ReplayConfig) func(bot.Handler) bot.Handler {
 	}
 }
 
+// replayKey returns the key an activity is remembered under: its id within
+// its tenant and channel. Teams does not keep the case of the tenant and
+// channel ids stable between fields and payloads, so they are lower-cased:
+// a replay with the ids re-cased is still the same activity.
+func replayKey(a *bot.Activity) string {
+	return "replay:" + strings.ToLower(a.Tenant()) + "|" + strings.ToLower(a.Channel()) + "|" + a.ID
+}
+
 // keep stores the reply a first delivery got, when it has one to repeat.
 func keep(c *bot.Context, s ReplayStore, key string, err error) {
 	var r bot.Reply
@@ -142,7 +151,9 @@ func keep(c *bot.Context, s ReplayStore, key string, err error) {
 	default:
 		return
 	}
-	data, merr := json.Marshal(r)
+	// Keep the reply as sent: cut to what Teams takes, so what is kept is
+	// bounded too.
+	data, merr := bot.Fit(r, bot.MaxReplySize).MarshalJSON()
 	if merr != nil {
 		return
 	}

@@ -1,0 +1,137 @@
+package bot_test
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/outhook/outhook/bot"
+	"github.com/outhook/outhook/bot/bottest"
+)
+
+// countingBody is a request body that counts the bytes read from it.
+type countingBody struct {
+	r    io.Reader
+	read int
+}
+
+func (c *countingBody) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.read += n
+	return n, err
+}
+
+func (c *countingBody) Close() error { return nil }
+
+// TestSignatureCheckedBeforeTheBody posts 800 KB bodies through the Echo
+// app: one without a well-formed signature is refused before a byte of
+// its body is read; a well-formed wrong one is read once and refused; a
+// good one (signed with the second of two tokens) is answered.
+func TestSignatureCheckedBeforeTheBody(t *testing.T) {
+	tok1, tok2 := bot.NewToken(), bot.NewToken()
+	b, err := bot.New(bot.Config{Secrets: []string{tok1, tok2},
+		Handler: bot.HandlerFunc(func(c *bot.Context) error { return c.Text("ok") })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	b.Mount(e, "/webhook")
+	msg := bottest.Message{Text: strings.Repeat("x", 400_000)}.JSON()
+	good, _ := bot.Sign(tok2, msg)
+	wrong, _ := bot.Sign(bot.NewToken(), msg)
+	tests := []struct {
+		name, auth string
+		status     int
+		read       bool
+	}{
+		{"no header", "", http.StatusUnauthorized, false},
+		{"other scheme", "Bearer abc", http.StatusUnauthorized, false},
+		{"not a digest", "HMAC c2hvcnQ=", http.StatusUnauthorized, false},
+		{"wrong key", wrong, http.StatusUnauthorized, true},
+		{"second token", good, http.StatusOK, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := &countingBody{r: bytes.NewReader(msg)}
+			req := httptest.NewRequest(http.MethodPost, "/webhook", body)
+			req.Header.Set("Authorization", tt.auth)
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, req)
+			if rec.Code != tt.status {
+				t.Errorf("got %d; want %d", rec.Code, tt.status)
+			}
+			if got := body.read == len(msg); got != tt.read || (!tt.read && body.read != 0) {
+				t.Errorf("read %d of %d body bytes; want all read: %v", body.read, len(msg), tt.read)
+			}
+		})
+	}
+}
+
+// TestOversizeBodyGetsIts413 sends bodies over the limit on a raw
+// connection, writing every byte before reading: the sender reads a 413,
+// not a connection reset.
+func TestOversizeBodyGetsIts413(t *testing.T) {
+	tok := bot.NewToken()
+	b, err := bot.New(bot.Config{Secrets: []string{tok}, BodyLimit: 64 << 10,
+		Handler: bot.HandlerFunc(func(c *bot.Context) error { return c.Text("ok") })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	b.Mount(e, "/webhook")
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	tests := []struct {
+		name          string
+		size          int
+		contentLength bool
+	}{
+		{"declared", 3 << 20, true},
+		{"chunked", 3 << 20, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			conn.SetDeadline(time.Now().Add(10 * time.Second))
+			body := bytes.Repeat([]byte("x"), tt.size)
+			w := bufio.NewWriter(conn)
+			fmt.Fprintf(w, "POST /webhook HTTP/1.1\r\nHost: test\r\nAuthorization: HMAC %s\r\nContent-Type: application/json\r\n",
+				strings.Repeat("A", 43)+"=")
+			if tt.contentLength {
+				fmt.Fprintf(w, "Content-Length: %d\r\n\r\n", len(body))
+				w.Write(body)
+			} else {
+				fmt.Fprintf(w, "Transfer-Encoding: chunked\r\n\r\n")
+				for c := range slices.Chunk(body, 16<<10) {
+					fmt.Fprintf(w, "%x\r\n%s\r\n", len(c), c)
+				}
+				fmt.Fprintf(w, "0\r\n\r\n")
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatalf("sending the body: %v; want it read and discarded", err)
+			}
+			res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("reading the answer: %v; want a 413", err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusRequestEntityTooLarge {
+				t.Errorf("got %d; want 413", res.StatusCode)
+			}
+		})
+	}
+}

@@ -1,0 +1,170 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/outhook/outhook"
+	"github.com/outhook/outhook/bot"
+	"github.com/outhook/outhook/bot/bottest"
+	"github.com/outhook/outhook/logwriter"
+)
+
+// BenchmarkServeDefaults answers signed pings, each a distinct activity
+// with a fresh id and timestamp as in real traffic, through exactly what
+// "outhook serve" assembles with its defaults (outhook.New and App.Echo on
+// a config resolved from no flags: replay protection and dedupe, a log line per
+// request through the batching log writer, metrics), in process, without
+// sockets. It reports the speed against a plain Echo webhook doing the
+// least any correct server must (the baseline of ../shared/bench: read
+// the body, HMAC, encoding/json decode, JSON reply), in ns/op and as the
+// serve sub-benchmark's x-baseline metric: above 1, outhook is faster.
+// Run both sub-benchmarks together (-bench ServeDefaults).
+func BenchmarkServeDefaults(b *testing.B) {
+	token := bot.NewToken()
+	b.Setenv("OUTHOOK_SECRET", token)
+	cli := parseB(b, "serve")
+	c, err := cli.Serve.resolve(&cli.Globals)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lw := logwriter.New(io.Discard, logwriter.Options{Keep: logwriter.AuditLines})
+	defer lw.Close()
+	logger := cli.Globals.Logger(lw)
+	app, err := outhook.New(c, outhook.Options{Logger: &logger, Registerer: newRegistry()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer app.Shutdown(context.Background())
+	served := app.Echo()
+
+	key, _ := bot.DecodeToken(token)
+	base := echo.New()
+	base.POST("/webhook", baselineHandler(key, 1<<20))
+
+	run := func(b *testing.B, h http.Handler) {
+		const batch = 8192
+		reqs := make([]signedPost, batch)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if i%batch == 0 {
+				b.StopTimer()
+				for j := range reqs {
+					reqs[j] = newPost(b, token)
+				}
+				b.StartTimer()
+			}
+			p := reqs[i%batch]
+			req := httptest.NewRequest(http.MethodPost, "/webhook", bytes.NewReader(p.body))
+			req.Header.Set("Content-Type", "application/json; charset=utf-8")
+			req.Header.Set("Authorization", p.sig)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "pong") {
+				b.Fatalf("got %d %s; want 200 and a pong", rec.Code, rec.Body)
+			}
+		}
+	}
+	var baselineNs float64 // per op, from the baseline's last round
+	b.Run("baseline", func(b *testing.B) {
+		run(b, base)
+		baselineNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	})
+	b.Run("serve", func(b *testing.B) {
+		run(b, served)
+		if ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N); baselineNs > 0 && ns > 0 {
+			b.ReportMetric(baselineNs/ns, "x-baseline")
+		}
+	})
+}
+
+// signedPost is a body and its Authorization header.
+type signedPost struct {
+	body []byte
+	sig  string
+}
+
+// newPost returns a signed "ping" from a new activity.
+func newPost(b *testing.B, token string) signedPost {
+	body := bottest.Message{Text: "ping"}.JSON()
+	sig, err := bot.Sign(token, body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return signedPost{body: body, sig: sig}
+}
+
+// parseB parses args like parse, for a benchmark.
+func parseB(b *testing.B, args ...string) *CLI {
+	t := &testing.T{}
+	cli := parse(t, args...)
+	if t.Failed() {
+		b.Fatalf("parsing %q failed", args)
+	}
+	return cli
+}
+
+// baselineHandler is ../shared/bench's baseline: bounded body read, HMAC
+// verification, encoding/json decode into a small struct, JSON reply.
+func baselineHandler(key []byte, maxBody int64) echo.HandlerFunc {
+	type activity struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+		Text string `json:"text"`
+		From struct {
+			ID          string `json:"id"`
+			Name        string `json:"name"`
+			AADObjectID string `json:"aadObjectId"`
+		} `json:"from"`
+		Conversation struct {
+			ID string `json:"id"`
+		} `json:"conversation"`
+	}
+	type reply struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
+	fail := func(c echo.Context, status int, msg string) error {
+		return c.JSON(status, map[string]string{"error": msg})
+	}
+	return func(c echo.Context) error {
+		req := c.Request()
+		body, err := io.ReadAll(io.LimitReader(req.Body, maxBody+1))
+		if err != nil {
+			return fail(c, http.StatusBadRequest, "cannot read body")
+		}
+		if int64(len(body)) > maxBody {
+			return fail(c, http.StatusRequestEntityTooLarge, "body too large")
+		}
+		sig, ok := strings.CutPrefix(req.Header.Get(echo.HeaderAuthorization), "HMAC ")
+		if !ok {
+			return fail(c, http.StatusUnauthorized, "missing signature")
+		}
+		got, err := base64.StdEncoding.DecodeString(sig)
+		if err != nil {
+			return fail(c, http.StatusUnauthorized, "bad signature")
+		}
+		mac := hmac.New(sha256.New, key)
+		mac.Write(body)
+		if !hmac.Equal(got, mac.Sum(nil)) {
+			return fail(c, http.StatusUnauthorized, "bad signature")
+		}
+		var act activity
+		if err := json.Unmarshal(body, &act); err != nil || act.Type != "message" {
+			return fail(c, http.StatusBadRequest, fmt.Sprintf("not a message activity: %v", err))
+		}
+		return c.JSON(http.StatusOK, reply{Type: "message", Text: "pong"})
+	}
+}
