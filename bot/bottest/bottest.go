@@ -157,11 +157,14 @@ func (m Message) Activity() *bot.Activity {
 
 // JSON returns the body Teams would post for m.
 func (m Message) JSON() []byte {
-	data, err := json.Marshal(m.Activity())
-	if err != nil {
+	// As Teams sends it: <, > and & as they are, not \u003c and friends.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m.Activity()); err != nil {
 		panic("bottest: encoding activity: " + err.Error()) // cannot happen: plain data
 	}
-	return data
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // NewRequest returns a POST of body to url signed with token, with the
