@@ -97,6 +97,9 @@ func Parse(name string, data []byte) (_ *File, err error) {
 		return nil, Errors{f.fromYAML(err)}
 	}
 	f.tree = tree
+	if errs := f.unknownKeys(); len(errs) > 0 {
+		return nil, errs
+	}
 	if err := yaml.UnmarshalWithOptions(data, &f.Config, yaml.DisallowUnknownField()); err != nil {
 		return nil, Errors{f.fromYAML(err)}
 	}
