@@ -153,6 +153,7 @@ var brokenConfigs = []struct {
 	{"TLS pair missing", "tls: {cert: /nonexistent/c.pem, key: /nonexistent/k.pem}\nwebhooks:\n  - {name: a, path: /a, secret_env: E2E_TOKEN}\n", "tls"},
 	{"rule names an unknown command", "webhooks:\n  - name: a\n    path: /a\n    secret_env: E2E_TOKEN\n    access: {default: allow, rules: [{command: deploy, effect: deny}]}\n", `unknown command "deploy"`},
 	{"plugin setting misspelt", "webhooks:\n  - name: a\n    path: /a\n    secret_env: E2E_TOKEN\n    plugins: [status]\n    plugin_config: {status: {endpoints: [{name: w, url: \"https://example.com\", methd: GET}]}}\n", `unknown setting "endpoints[0].methd"`},
+	{"setting misspelt", "listn: \":8080\"\nwebhooks:\n  - {name: a, path: /a, secret_env: E2E_TOKEN}\n", `unknown setting "listn": did you mean "listen"?`},
 	{"token not a Teams token", "webhooks:\n  - {name: a, path: /a, secret_env: E2E_SHORT}\n", "decodes to 3 bytes"},
 }
 
