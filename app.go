@@ -141,7 +141,7 @@ func New(cfg config.Config, opts Options) (*App, error) {
 		a.webhooks = append(a.webhooks, h)
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(append(errs, a.release())...)
+		return nil, errors.Join(append(errs, a.abandon())...)
 	}
 	for _, w := range a.webhooks {
 		b := w.bot
@@ -150,7 +150,7 @@ func New(cfg config.Config, opts Options) (*App, error) {
 			Help:        "Handlers still running after their timeout notice, and jobs given up on after their stop grace; past max_hung new work is refused.",
 			ConstLabels: prometheus.Labels{"webhook": w.Name},
 		}, func() float64 { return float64(b.Hung()) })); err != nil {
-			return nil, errors.Join(fmt.Errorf("metrics: %w", err), a.release())
+			return nil, errors.Join(fmt.Errorf("metrics: %w", err), a.abandon())
 		}
 	}
 	return a, nil
@@ -423,6 +423,15 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	errs = append(errs, a.release())
 	return errors.Join(errs...)
+}
+
+// abandon releases an App that New will not return: its bots' job
+// workers stop (none has run a job), then release.
+func (a *App) abandon() error {
+	for _, w := range a.webhooks {
+		_ = w.bot.Shutdown(context.Background())
+	}
+	return a.release()
 }
 
 // release cleans up the plugins, then closes the store and the audit log.
