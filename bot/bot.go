@@ -290,9 +290,9 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 	// its complete reply in time while the handler is still running; then
 	// the connection is closed, so that a handler that ignores its context
 	// holds no socket.
-	timedOut := make(chan struct{})
+	c.notice.Add(1) // done when the timeout notice is written; waited for only then
 	c.start(req.Context(), b.budget, b.jobs, func() {
-		defer close(timedOut)
+		defer c.notice.Done()
 		defer recoverAs(c.reqLog, "timeout notice")
 		r, lg, command := b.timeout(c)
 		// The handler still holds this request: the client must not
@@ -308,7 +308,7 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 		c.release()
 		return nil
 	}
-	<-timedOut
+	c.notice.Wait()
 	b.late(c, err)
 	c.release()
 	return nil
