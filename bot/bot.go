@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -289,9 +290,9 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 	// its complete reply in time while the handler is still running; then
 	// the connection is closed, so that a handler that ignores its context
 	// holds no socket.
-	timedOut := make(chan struct{})
+	c.notice.Add(1) // done when the timeout notice is written; waited for only then
 	c.start(req.Context(), b.budget, b.jobs, func() {
-		defer close(timedOut)
+		defer c.notice.Done()
 		defer recoverAs(c.reqLog, "timeout notice")
 		r, lg, command := b.timeout(c)
 		// The handler still holds this request: the client must not
@@ -307,7 +308,7 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 		c.release()
 		return nil
 	}
-	<-timedOut
+	c.notice.Wait()
 	b.late(c, err)
 	c.release()
 	return nil
@@ -472,16 +473,41 @@ func (b *Bot) result(c *Context, err error) Reply {
 // contentTypeJSON is the content type Teams sends and expects back.
 const contentTypeJSON = "application/json; charset=utf-8"
 
+// contentTypeJSONHeader is the header value of contentTypeJSON, shared by
+// every reply instead of a new slice each: net/http only reads it, and its
+// full capacity makes an Add copy rather than write into it.
+var contentTypeJSONHeader = []string{contentTypeJSON}[:1:1]
+
+// replyBufs holds buffers that replies are encoded into; ResponseWriter.Write
+// does not keep what it is given, so the buffer is reused once written.
+var replyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// maxPooledReply is the largest buffer kept for reuse: a rare large reply
+// does not pin its memory in the pool.
+const maxPooledReply = 32 << 10
+
+// putReplyBuf returns a buffer to replyBufs unless it grew too large.
+func putReplyBuf(bp *[]byte) {
+	if cap(*bp) <= maxPooledReply {
+		*bp = (*bp)[:0]
+		replyBufs.Put(bp)
+	}
+}
+
 // writeReply writes r with an explicit Content-Length and flushes, so the
 // client has the whole reply even while the handler goroutine still runs.
 func writeReply(ec echo.Context, r Reply) error {
-	data, err := Fit(r, MaxReplySize).MarshalJSON()
+	bp := replyBufs.Get().(*[]byte)
+	defer putReplyBuf(bp)
+	data, err := Fit(r, MaxReplySize).appendJSON((*bp)[:0])
 	if err != nil {
-		data = []byte(`{"type":"message","text":"Sorry, the reply could not be encoded."}`)
+		data = append((*bp)[:0], `{"type":"message","text":"Sorry, the reply could not be encoded."}`...)
 	}
+	*bp = data
 	res := ec.Response()
-	res.Header().Set(echo.HeaderContentType, contentTypeJSON)
-	res.Header().Set(echo.HeaderContentLength, strconv.Itoa(len(data)))
+	h := res.Header()
+	h[echo.HeaderContentType] = contentTypeJSONHeader
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(data)))
 	res.WriteHeader(http.StatusOK)
 	if _, err := res.Write(data); err != nil {
 		return err

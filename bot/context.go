@@ -55,6 +55,12 @@ type Context struct {
 	jobs    *Jobs
 	job     *job // set when a late handler goes on as a job
 	posts   int  // follow-ups started from this activity, for their keys
+
+	// notice is done once the timeout notice is written, on the timer's
+	// goroutine; a handler that lost the race waits for it. Unlike a
+	// channel, it costs no allocation on the usual path, where the timer
+	// is stopped and it is never waited for.
+	notice sync.WaitGroup
 }
 
 // NewContext returns a Context for a, for driving a Handler outside the

@@ -65,10 +65,7 @@ func (c *Context) start(parent context.Context, budget time.Duration, jobs *Jobs
 		c.ctx, c.cancel = ctx, cancel
 		c.cancels = append(c.cancels, stop)
 	} else {
-		base, cancel := context.WithCancelCause(parent)
-		ctx, stop := context.WithDeadline(base, noticeAt(c.received, c.budget))
-		c.ctx, c.cancel = ctx, cancel
-		c.cancels = append(c.cancels, stop)
+		c.ctx, c.cancel = withBudget(parent, noticeAt(c.received, c.budget))
 	}
 	c.ctx = c.logger.WithContext(c.ctx)
 	c.timer = time.AfterFunc(time.Until(noticeAt(c.received, c.budget)), onTimeout)
@@ -118,14 +115,17 @@ func (c *Context) SetBudget(d time.Duration) {
 	if !c.timer.Stop() {
 		return // the notice is already on its way
 	}
+	oldAt := noticeAt(c.received, c.budget)
 	c.budget = clampBudget(d)
 	at := noticeAt(c.received, c.budget)
 	if c.jobs == nil {
-		base, cancel := context.WithCancelCause(c.parent)
-		ctx, stop := context.WithDeadline(base, at)
+		ctx, cancel := withBudget(c.parent, at)
 		old := c.cancel
+		// A context taken earlier keeps its deadline: it ends then, as a
+		// context.WithDeadline would, or with the request.
+		t := time.AfterFunc(time.Until(oldAt), func() { old(ErrBudgetSpent) })
 		c.ctx, c.cancel = c.logger.WithContext(ctx), cancel
-		c.cancels = append(c.cancels, stop, func() { old(context.Canceled) })
+		c.cancels = append(c.cancels, func() { t.Stop(); old(context.Canceled) })
 	}
 	c.timer.Reset(time.Until(at))
 }
@@ -149,4 +149,40 @@ func (c *Context) ReplyDeadline() time.Time {
 		return d
 	}
 	return noticeAt(c.received, c.budget)
+}
+
+// budgetCtx is a handler's context without follow-ups. It has no timer of
+// its own: the reply timer (Context.timer) cancels it with ErrBudgetSpent
+// when it sends the timeout notice, at the deadline it reports. One timer
+// per request instead of two, and the cause is always ErrBudgetSpent.
+// Embedding the context.WithCancelCause context keeps it a cancelCtx to the
+// context package: contexts derived from it need no goroutine.
+type budgetCtx struct {
+	context.Context
+	at time.Time
+}
+
+// withBudget returns a context of parent that reports at as its deadline
+// (or parent's, if earlier) and the function that cancels it.
+func withBudget(parent context.Context, at time.Time) (context.Context, context.CancelCauseFunc) {
+	ctx, cancel := context.WithCancelCause(parent)
+	return &budgetCtx{Context: ctx, at: at}, cancel
+}
+
+// Deadline returns when the reply is due, or parent's deadline if earlier.
+func (b *budgetCtx) Deadline() (time.Time, bool) {
+	if d, ok := b.Context.Deadline(); ok && d.Before(b.at) {
+		return d, true
+	}
+	return b.at, true
+}
+
+// Err returns context.DeadlineExceeded once the budget is spent, as a
+// context past its deadline does; otherwise the embedded context's Err.
+func (b *budgetCtx) Err() error {
+	err := b.Context.Err()
+	if err != nil && errors.Is(context.Cause(b.Context), ErrBudgetSpent) {
+		return context.DeadlineExceeded
+	}
+	return err
 }

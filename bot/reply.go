@@ -43,11 +43,40 @@ type replyWire struct {
 // MarshalJSON encodes the reply as a Teams message activity:
 // {"type":"message","text":…,"attachments":[…]}.
 func (r Reply) MarshalJSON() ([]byte, error) {
+	if r.textOnly() {
+		// Room for the wrapping and a few escapes: one allocation.
+		return r.appendJSON(make([]byte, 0, 64+len(r.Text)+len(r.Text)/8))
+	}
+	return r.appendJSON(nil)
+}
+
+// textOnly reports whether r is text alone, which appendJSON writes
+// without encoding/json.
+func (r Reply) textOnly() bool {
+	return r.Text != "" && len(r.Attachments) == 0 && len(r.Entities) == 0
+}
+
+// appendJSON appends the encoding of MarshalJSON to dst. A reply of text
+// alone, the usual answer, is written directly, as encoding/json would
+// write it; anything else goes through encoding/json.
+func (r Reply) appendJSON(dst []byte) ([]byte, error) {
+	if r.textOnly() {
+		dst = append(dst, `{"type":"message","text":`...)
+		dst = appendJSONString(dst, r.Text)
+		return append(dst, '}'), nil
+	}
 	w := replyWire{Type: "message", Text: r.Text, Attachments: r.Attachments, Entities: r.Entities}
 	if r.Text == "" {
 		w.Summary = r.Summary
 	}
-	return json.Marshal(w)
+	if dst == nil {
+		return json.Marshal(w)
+	}
+	data, err := json.Marshal(w)
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, data...), nil
 }
 
 // UnmarshalJSON decodes a Teams message activity into r, for clients such

@@ -213,23 +213,13 @@ func AuditWithConfig(config AuditConfig) router.MiddlewareFunc {
 					Str("tenant", a.Tenant()).
 					Str("command", cmp.Or(res.Path, "unknown")).
 					Strs("args", res.RedactedArgs())
-				var denied *DeniedError
-				var uerr *bot.Error
 				switch {
 				case p != nil:
 					ev = ev.Str("outcome", OutcomePanic).Str("reason", fmt.Sprint(p))
 				case err == nil:
 					ev = ev.Str("outcome", OutcomeOK)
-				case errors.As(err, &denied):
-					ev = ev.Str("outcome", OutcomeDenied).Str("reason", denied.Decision.Reason).Int("rule", denied.Decision.Rule)
-				case errors.Is(err, ErrRateLimited):
-					ev = ev.Str("outcome", OutcomeLimited).Str("reason", err.Error())
-				case router.IsUsageError(err):
-					ev = ev.Str("outcome", OutcomeRefused).Str("reason", "usage: the words do not fit the command")
-				case errors.As(err, &uerr) && uerr.Message != "":
-					ev = ev.Str("outcome", OutcomeRefused).Str("reason", err.Error())
 				default:
-					ev = ev.Str("outcome", OutcomeError).Str("reason", err.Error())
+					ev = auditFailure(ev, err)
 				}
 				if c.Context.Context().Err() != nil {
 					ev = ev.Bool("deadline_missed", true)
@@ -241,5 +231,25 @@ func AuditWithConfig(config AuditConfig) router.MiddlewareFunc {
 			}()
 			return next(c)
 		}
+	}
+}
+
+// auditFailure adds the outcome and reason of a handler's error to ev. It
+// is apart so that the targets of errors.As, which escape to the heap, are
+// allocated only when there is an error.
+func auditFailure(ev *zerolog.Event, err error) *zerolog.Event {
+	var denied *DeniedError
+	var uerr *bot.Error
+	switch {
+	case errors.As(err, &denied):
+		return ev.Str("outcome", OutcomeDenied).Str("reason", denied.Decision.Reason).Int("rule", denied.Decision.Rule)
+	case errors.Is(err, ErrRateLimited):
+		return ev.Str("outcome", OutcomeLimited).Str("reason", err.Error())
+	case router.IsUsageError(err):
+		return ev.Str("outcome", OutcomeRefused).Str("reason", "usage: the words do not fit the command")
+	case errors.As(err, &uerr) && uerr.Message != "":
+		return ev.Str("outcome", OutcomeRefused).Str("reason", err.Error())
+	default:
+		return ev.Str("outcome", OutcomeError).Str("reason", err.Error())
 	}
 }

@@ -216,6 +216,9 @@ func plainHTML(raw bot.RawJSON) bool {
 // NormalizeText reduces Activity.Text to a command line, ignoring the
 // text/html attachment.
 func NormalizeText(a *bot.Activity) Input {
+	if in, ok := botLine(a); ok {
+		return in
+	}
 	in, _ := normalizeMarkup(a, a.Text, SourceText)
 	return in
 }

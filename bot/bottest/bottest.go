@@ -124,7 +124,11 @@ func (m Message) Activity() *bot.Activity {
 		entities = append(entities, e)
 	}
 	entities = append(entities, bot.Entity{Type: "clientInfo", Locale: m.Locale, Country: "US", Platform: m.Platform, Timezone: m.Timezone})
-	htmlCopy, _ := json.Marshal(fmt.Sprintf(
+	// As Teams sends it: <, > and & as they are, not \u003c and friends.
+	var htmlCopy bytes.Buffer
+	enc := json.NewEncoder(&htmlCopy)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(fmt.Sprintf( // cannot fail: a string
 		`<div><div><span itemscope="" itemtype="http://schema.skype.com/Mention" itemid="0">%s</span>&nbsp;%s</div>`+"\n</div>", name, htmlTyped))
 	return &bot.Activity{
 		Type:           "message",
@@ -143,7 +147,7 @@ func (m Message) Activity() *bot.Activity {
 		TextFormat:  "plain",
 		Text:        "<at>" + name + "</at>&nbsp;" + typed + "\n",
 		Locale:      m.Locale,
-		Attachments: []bot.Attachment{{ContentType: "text/html", Content: htmlCopy}},
+		Attachments: []bot.Attachment{{ContentType: "text/html", Content: bytes.TrimSuffix(htmlCopy.Bytes(), []byte("\n"))}},
 		Entities:    entities,
 		ChannelData: bot.ChannelData{
 			TeamsChannelID: m.Channel,
