@@ -141,13 +141,17 @@ func TestPanickingPosterIsRecovered(t *testing.T) {
 		defer calls.Done()
 		panic("poster bug")
 	})
+	// The job finishes only once its "ok" is out: otherwise that very
+	// reply could carry the note, and the one this test reads would not.
+	replied := make(chan struct{})
 	s := newFollowUpServer(t, func(c *bot.Context) error {
 		if strings.Contains(c.Activity.Text, "work") {
-			return c.Go("ok", func(context.Context) (bot.Reply, error) { return bot.Text("result"), nil })
+			return c.Go("ok", func(context.Context) (bot.Reply, error) { <-replied; return bot.Text("result"), nil })
 		}
 		return c.Text("pong")
 	}, func(c *bot.Config) { c.FollowUps = poster })
 	s.say(t, "work")
+	close(replied)
 	calls.Wait()
 	waitFor(t, "the report", func() bool {
 		l := s.bot.Jobs().List()
