@@ -44,12 +44,16 @@ func TestEveryPromiseKept(t *testing.T) {
 				url = closedURL(t)
 			}
 			sender := newSender(t, url, incoming.Config{MaxAttempts: 2})
+			// The job ends once its ack is out: a failure filed before
+			// that would ride on the ack, not on the reply this test reads.
+			acked := make(chan struct{})
 			s := bottest.NewServer(bot.Config{
 				FollowUps: sender,
 				Jobs:      bot.JobsConfig{Retry: 10 * time.Millisecond, GiveUp: 100 * time.Millisecond},
 				Handler: bot.HandlerFunc(func(c *bot.Context) error {
 					if strings.Contains(c.Activity.Text, "deploy") {
 						return c.Go("Deploying.", func(context.Context) (bot.Reply, error) {
+							<-acked
 							return bot.Text("deployed"), nil
 						})
 					}
@@ -58,6 +62,7 @@ func TestEveryPromiseKept(t *testing.T) {
 			})
 			t.Cleanup(s.Close)
 			r, err := s.Say("deploy prod")
+			close(acked)
 			if err != nil || r.Text != "Deploying. (job 1)" {
 				t.Fatalf("got %q, %v; want the ack", r.Text, err)
 			}
