@@ -200,7 +200,8 @@ func TestShutdownThenRestart(t *testing.T) {
 	startBinary(t, hangBinary, env, args...)
 	hook.waitPosts(3, 20*time.Second)
 	time.Sleep(time.Second) // a fourth would be a repeat
-	if posts := hook.received(); len(posts) != 3 {
+	posts := hook.received()
+	if len(posts) != 3 {
 		t.Fatalf("got %d posts after the restart; want 3, one per cut-off job:\n%s", len(posts), strings.Join(posts, "\n"))
 	}
 	for _, post := range posts {
