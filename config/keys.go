@@ -3,7 +3,10 @@ package config
 import (
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
+
+	"github.com/outhook/outhook/internal/suggest"
 
 	"github.com/goccy/go-yaml/ast"
 )
@@ -90,35 +93,16 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 	return out
 }
 
-// nearest returns the known key closest to key when it is a likely typo
-// (at most a third of its letters off), or "".
+// nearest returns the known key closest to key when it is a likely typo,
+// or "".
 func nearest(key string, known map[string]reflect.Type) string {
-	best, bestD := "", len(key)/3+1
+	names := make([]string, 0, len(known))
 	for k := range known {
-		if d := distance(strings.ToLower(key), k); d < bestD || d == bestD && best != "" && k < best {
-			best, bestD = k, d
-		}
+		names = append(names, k)
 	}
-	return best
-}
-
-// distance is the Levenshtein distance between a and b, in bytes.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	sort.Strings(names) // ties go the same way every run
+	if s := suggest.Words(key, names); len(s) > 0 {
+		return s[0]
 	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }
