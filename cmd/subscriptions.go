@@ -62,6 +62,19 @@ func (f *storeFlags) open() (store.Store, func() error, error) {
 	return store.ForPlugin(st, f.Webhook, "subscriptions"), closer.Close, nil
 }
 
+// with opens the store, runs fn on it with a bounded context, and closes
+// it: what each subscriptions command does around its own work.
+func (f *storeFlags) with(fn func(ctx context.Context, st store.Store) error) error {
+	st, closeStore, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return fn(ctx, st)
+}
+
 func (f *storeFlags) hasWebhook(ws []config.Webhook) bool {
 	for _, w := range ws {
 		if w.Name == f.Webhook {
@@ -80,14 +93,11 @@ type SubscriptionsListCmd struct {
 
 // Run prints the subscriptions.
 func (c *SubscriptionsListCmd) Run(g *Globals) error {
-	st, closeStore, err := c.open()
-	if err != nil {
+	var subs []subscription.Subscription
+	err := c.with(func(ctx context.Context, st store.Store) (err error) {
+		subs, err = subscription.List(ctx, st, c.Channel)
 		return err
-	}
-	defer closeStore()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	subs, err := subscription.List(ctx, st, c.Channel)
+	})
 	if err != nil {
 		return err
 	}
@@ -134,14 +144,9 @@ type SubscriptionsExportCmd struct {
 
 // Run writes the JSON to standard output.
 func (c *SubscriptionsExportCmd) Run(g *Globals) error {
-	st, closeStore, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer closeStore()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return subscription.Export(ctx, st, g.stdout, c.Secrets)
+	return c.with(func(ctx context.Context, st store.Store) error {
+		return subscription.Export(ctx, st, g.stdout, c.Secrets)
+	})
 }
 
 // SubscriptionsImportCmd reads subscriptions written by export.
@@ -152,26 +157,21 @@ type SubscriptionsImportCmd struct {
 
 // Run imports the file.
 func (c *SubscriptionsImportCmd) Run(g *Globals) error {
-	st, closeStore, err := c.open()
-	if err != nil {
-		return err
-	}
-	defer closeStore()
-	in := g.stdin
-	if c.File != "-" {
-		f, err := os.Open(c.File)
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", c.File, err)
+	return c.with(func(ctx context.Context, st store.Store) error {
+		in := g.stdin
+		if c.File != "-" {
+			f, err := os.Open(c.File)
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", c.File, err)
+			}
+			defer f.Close()
+			in = f
 		}
-		defer f.Close()
-		in = f
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	n, err := subscription.Import(ctx, st, in)
-	if err != nil {
-		return errors.Join(fmt.Errorf("imported %d before", n), err)
-	}
-	fmt.Fprintf(g.stdout, "imported %d subscription(s)\n", n)
-	return nil
+		n, err := subscription.Import(ctx, st, in)
+		if err != nil {
+			return errors.Join(fmt.Errorf("imported %d before", n), err)
+		}
+		fmt.Fprintf(g.stdout, "imported %d subscription(s)\n", n)
+		return nil
+	})
 }
