@@ -34,13 +34,16 @@ const (
 // replay memory and rate-limit counters (shared by all webhooks, each in
 // its own key space), where audit events go, and the denial metrics.
 type guards struct {
-	store   replayStore
-	data    store.Store                 // nil: nothing needs one
-	ping    func(context.Context) error // nil: the store cannot fail (memory)
-	audit   *zerolog.Logger             // nil: audit off
-	metrics *metrics.Metrics
-	closers []io.Closer
-	logger  zerolog.Logger
+	store replayStore
+	data  store.Store                 // nil: nothing needs one
+	ping  func(context.Context) error // nil: the store cannot fail (memory)
+	audit *zerolog.Logger             // nil: audit off
+	// auditOnAnswer: audit events go to the main log, on the bot's
+	// answered lines (one line per request).
+	auditOnAnswer bool
+	metrics       *metrics.Metrics
+	closers       []io.Closer
+	logger        zerolog.Logger
 
 	mu      sync.Mutex
 	checked time.Time
@@ -72,7 +75,7 @@ func newGuards(cfg config.Config, logger zerolog.Logger, m *metrics.Metrics, loo
 	case "":
 		// The main log, whatever its level: audit events are not chatter.
 		l := logger.Level(zerolog.InfoLevel).With().Bool("audit", true).Logger()
-		g.audit = &l
+		g.audit, g.auditOnAnswer = &l, true
 	default:
 		file, err := os.OpenFile(f, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 		if err != nil {
@@ -240,8 +243,9 @@ func (g *guards) protect(w config.Webhook, r *router.Router) (bot.Handler, error
 	a := w.Access
 	if g.audit != nil {
 		r.Use(middleware.AuditWithConfig(middleware.AuditConfig{
-			Logger: g.audit.With().Str("webhook", w.Name).Logger(),
-			Redact: w.Audit.Redact,
+			Logger:       g.audit.With().Str("webhook", w.Name).Logger(),
+			Redact:       w.Audit.Redact,
+			OnAnswerLine: g.auditOnAnswer,
 		}))
 	}
 	if a.Default != "" || len(a.Rules.Rules) > 0 {

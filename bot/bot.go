@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -279,7 +280,7 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 
 	if n := b.Hung(); n >= b.maxHung {
 		c.reqLog.Warn().Int("hung", n).Int("max_hung", b.maxHung).Msg("overloaded: too many handlers still running; refused")
-		b.answer(ec, c.reqLog, "", c.received, Textf("Sorry, I'm overloaded: too much earlier work is still "+
+		b.answer(ec, c, c.reqLog, "", Textf("Sorry, I'm overloaded: too much earlier work is still "+
 			"running past its time. Please try again in a few minutes. (ref %s)", a.ID), OutcomeOverloaded)
 		return nil
 	}
@@ -298,13 +299,13 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 		// The handler still holds this request: the client must not
 		// reuse the connection.
 		ec.Response().Header().Set(echo.HeaderConnection, "close")
-		b.answer(ec, lg, command, c.received, b.withNotes(a, r), OutcomeTimeout)
+		b.answer(ec, c, lg, command, b.withNotes(a, r), OutcomeTimeout)
 		releaseConn(ec, lg)
 	})
 	err := call(b.handler, c)
 	if c.stopTimer() {
 		r := b.result(c, err)
-		b.answer(ec, c.reqLog, c.command, c.received, b.withNotes(a, r), c.refine(outcome(err)))
+		b.answer(ec, c, c.reqLog, c.command, b.withNotes(a, r), c.refine(outcome(err)))
 		c.release()
 		return nil
 	}
@@ -429,17 +430,27 @@ func (b *Bot) late(c *Context, err error) {
 }
 
 // answer writes r as the reply and logs the request line.
-func (b *Bot) answer(ec echo.Context, lg zerolog.Logger, command string, received time.Time, r Reply, outcome string) {
+func (b *Bot) answer(ec echo.Context, c *Context, lg zerolog.Logger, command string, r Reply, outcome string) {
 	if err := writeReply(ec, r); err != nil {
 		lg.Warn().Err(err).Msg("writing reply")
 	}
-	lg.Info().
-		Str("command", command).
+	latency := time.Since(c.received)
+	objs, logOutcome := c.takeLog()
+	ev := lg.Info()
+	if ev == nil && len(objs) > 0 {
+		// What middleware added (an audit event) is written whatever
+		// the log's level.
+		info := lg.Level(zerolog.InfoLevel)
+		ev = info.Info()
+	}
+	ev = ev.Str("command", command).
 		Int("status", http.StatusOK).
-		Str("outcome", outcome).
-		Dur("latency", time.Since(received)).
-		Msg("answered")
-	b.observer.Answered(Answer{Command: command, Outcome: outcome, Latency: time.Since(received)})
+		Str("outcome", cmp.Or(logOutcome, outcome))
+	for _, o := range objs {
+		ev = ev.EmbedObject(o)
+	}
+	ev.Dur("latency", latency).Msg("answered")
+	b.observer.Answered(Answer{Command: command, Outcome: outcome, Latency: latency})
 }
 
 func upperFirst(s string) string {

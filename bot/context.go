@@ -56,6 +56,13 @@ type Context struct {
 	job     *job // set when a late handler goes on as a job
 	posts   int  // follow-ups started from this activity, for their keys
 
+	// What middleware adds to the answered line (LogWithAnswer), until
+	// the line is written (logged).
+	answering  bool
+	logged     bool
+	logObjs    []zerolog.LogObjectMarshaler
+	logOutcome string
+
 	// notice is done once the timeout notice is written, on the timer's
 	// goroutine; a handler that lost the race waits for it. Unlike a
 	// channel, it costs no allocation on the usual path, where the timer

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 // MaxBudget is the longest budget a bot or a command may have. Teams gives
@@ -58,6 +60,7 @@ func clampBudget(d time.Duration) time.Duration {
 func (c *Context) start(parent context.Context, budget time.Duration, jobs *Jobs, onTimeout func()) {
 	c.budget = clampBudget(budget)
 	c.parent = parent
+	c.answering = true
 	c.jobs = jobs
 	if jobs != nil {
 		base, cancel := context.WithCancelCause(context.WithoutCancel(parent))
@@ -185,4 +188,39 @@ func (b *budgetCtx) Err() error {
 		return context.DeadlineExceeded
 	}
 	return err
+}
+
+// LogWithAnswer adds o's fields to the one line logged when this activity
+// is answered ("message":"answered"), so that middleware records what it
+// knows on the request's line instead of writing a line of its own:
+// middleware.Audit does so when audit events go to the main log. A
+// non-empty outcome replaces the line's own outcome with a more specific
+// one, such as "denied" for a user error. o is written when the line is,
+// after the handler returns, so it must not change after the call.
+//
+// It reports false, and adds nothing, when there will be no such line to
+// add to: the line is already written (a handler that outlives its
+// budget is answered with the timeout notice before it returns), or the
+// Context is not answering an HTTP post (NewContext). Log a line of your
+// own then.
+func (c *Context) LogWithAnswer(o zerolog.LogObjectMarshaler, outcome string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.answering || c.logged {
+		return false
+	}
+	c.logObjs = append(c.logObjs, o)
+	if outcome != "" {
+		c.logOutcome = outcome
+	}
+	return true
+}
+
+// takeLog closes the answered line to LogWithAnswer and returns what was
+// added to it.
+func (c *Context) takeLog() ([]zerolog.LogObjectMarshaler, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.logged = true
+	return c.logObjs, c.logOutcome
 }

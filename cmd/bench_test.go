@@ -11,14 +11,19 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/outhook/outhook"
 	"github.com/outhook/outhook/bot"
-	"github.com/outhook/outhook/bot/bottest"
 	"github.com/outhook/outhook/logwriter"
 )
 
@@ -96,9 +101,25 @@ type signedPost struct {
 	sig  string
 }
 
-// newPost returns a signed "ping" from a new activity.
+// benchPayload is ../shared/bench's realistic 1.7 KB activity, "<at>Bot</at> ping".
+var benchPayload = sync.OnceValues(func() ([]byte, error) {
+	return os.ReadFile(filepath.Join("..", "bot", "testdata", "bench-payload.json"))
+})
+
+// benchID makes the activity ids of newPost distinct.
+var benchID atomic.Int64
+
+// newPost returns a signed "ping" from a new activity: the bench's payload
+// with its own id and the current time, as ../shared/bench's ring makes them.
 func newPost(b *testing.B, token string) signedPost {
-	body := bottest.Message{Text: "ping"}.JSON()
+	tpl, err := benchPayload()
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := strconv.FormatInt(time.Now().UnixNano()/1000+benchID.Add(1), 10)
+	body := bytes.Replace(tpl, []byte(`"id":"1730291857353"`), []byte(`"id":"`+id+`"`), 1)
+	body = bytes.Replace(body, []byte(`"timestamp":"2024-10-30T12:37:37.3533542Z"`),
+		[]byte(`"timestamp":"`+time.Now().UTC().Format("2006-01-02T15:04:05.0000000Z")+`"`), 1)
 	sig, err := bot.Sign(token, body)
 	if err != nil {
 		b.Fatal(err)

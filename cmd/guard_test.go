@@ -121,7 +121,9 @@ func auditEvents(t *testing.T, text string) []auditEvent {
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
 			t.Fatalf("audit line %q: %v", sc.Text(), err)
 		}
-		if ev.Message == "command" && ev.Command != "" {
+		// An event of its own, or on the command's answered line when
+		// audit events go to the main log.
+		if (ev.Message == "command" || ev.Audit) && ev.Command != "" {
 			evs = append(evs, ev)
 		}
 	}

@@ -111,7 +111,8 @@ type Audit struct {
 	// File is a file the events are appended to, one JSON object per line;
 	// it is created with mode 0600. "off" writes none. Optional; default:
 	// the main log, each event marked "audit":true and written whatever
-	// the log level.
+	// the log level, on the request's "answered" line (one line per
+	// request; see middleware.AuditConfig.OnAnswerLine).
 	File string `yaml:"file"`
 }
 

@@ -155,6 +155,16 @@ type AuditConfig struct {
 	Logger zerolog.Logger
 	// Redact marks secret arguments. Optional; default: none.
 	Redact Redact
+	// OnAnswerLine writes each event on the bot's one "answered" line of
+	// the activity (bot.Context.LogWithAnswer) instead of on a line of its
+	// own, when Logger writes to the same log as the bot: one line per
+	// request, marked "audit":true, with the event's outcome, user_name,
+	// tenant, args and reason added to what the line already says
+	// (activity, user, team, channel, command, latency from arrival). An
+	// event that cannot go there (its command outlived the reply budget,
+	// or there is no HTTP post) is written to Logger as usual. Optional;
+	// default false.
+	OnAnswerLine bool
 }
 
 // DefaultAuditConfig is the default Audit middleware config.
@@ -203,28 +213,18 @@ func AuditWithConfig(config AuditConfig) router.MiddlewareFunc {
 			}
 			defer func() {
 				p := recover()
-				a := c.Activity
-				ev := log.Info().
-					Str("activity", a.ID).
-					Str("user", userKey(a)).
-					Str("user_name", a.From.Name).
-					Str("team", a.Team()).
-					Str("channel", a.Channel()).
-					Str("tenant", a.Tenant()).
-					Str("command", cmp.Or(res.Path, "unknown")).
-					Strs("args", res.RedactedArgs())
+				ev := auditEvent{a: c.Activity, res: res, missed: c.Context.Context().Err() != nil}
 				switch {
 				case p != nil:
-					ev = ev.Str("outcome", OutcomePanic).Str("reason", fmt.Sprint(p))
+					ev.outcome, ev.reason = OutcomePanic, fmt.Sprint(p)
 				case err == nil:
-					ev = ev.Str("outcome", OutcomeOK)
+					ev.outcome = OutcomeOK
 				default:
-					ev = auditFailure(ev, err)
+					ev.outcome, ev.reason, ev.rule, ev.hasRule = auditFailure(err)
 				}
-				if c.Context.Context().Err() != nil {
-					ev = ev.Bool("deadline_missed", true)
+				if !config.OnAnswerLine || !c.Context.LogWithAnswer(&ev, ev.outcome) {
+					ev.log(log, start)
 				}
-				ev.Dur("latency", time.Since(start)).Msg("command")
 				if p != nil {
 					panic(p)
 				}
@@ -234,22 +234,71 @@ func AuditWithConfig(config AuditConfig) router.MiddlewareFunc {
 	}
 }
 
-// auditFailure adds the outcome and reason of a handler's error to ev. It
-// is apart so that the targets of errors.As, which escape to the heap, are
-// allocated only when there is an error.
-func auditFailure(ev *zerolog.Event, err error) *zerolog.Event {
+// auditEvent is one audit event, the fields apart from those the bot's
+// answered line has too.
+type auditEvent struct {
+	a               *bot.Activity
+	res             *router.Resolution
+	outcome, reason string
+	rule            int
+	hasRule, missed bool
+}
+
+// MarshalZerologObject writes e's fields onto the bot's answered line.
+func (e *auditEvent) MarshalZerologObject(ev *zerolog.Event) {
+	ev.Bool("audit", true).
+		Str("user_name", e.a.From.Name).
+		Str("tenant", e.a.Tenant()).
+		Strs("args", e.res.RedactedArgs())
+	e.fields(ev)
+}
+
+// fields writes the reason, rule and missed deadline, when there are.
+func (e *auditEvent) fields(ev *zerolog.Event) {
+	if e.reason != "" {
+		ev.Str("reason", e.reason)
+	}
+	if e.hasRule {
+		ev.Int("rule", e.rule)
+	}
+	if e.missed {
+		ev.Bool("deadline_missed", true)
+	}
+}
+
+// log writes e as an event of its own.
+func (e *auditEvent) log(log zerolog.Logger, start time.Time) {
+	a := e.a
+	ev := log.Info().
+		Str("activity", a.ID).
+		Str("user", userKey(a)).
+		Str("user_name", a.From.Name).
+		Str("team", a.Team()).
+		Str("channel", a.Channel()).
+		Str("tenant", a.Tenant()).
+		Str("command", cmp.Or(e.res.Path, "unknown")).
+		Strs("args", e.res.RedactedArgs()).
+		Str("outcome", e.outcome)
+	e.fields(ev)
+	ev.Dur("latency", time.Since(start)).Msg("command")
+}
+
+// auditFailure returns the outcome, reason and deciding rule, if any, of
+// a handler's error. It is apart so that the targets of errors.As,
+// which escape to the heap, are allocated only when there is an error.
+func auditFailure(err error) (outcome, reason string, rule int, hasRule bool) {
 	var denied *DeniedError
 	var uerr *bot.Error
 	switch {
 	case errors.As(err, &denied):
-		return ev.Str("outcome", OutcomeDenied).Str("reason", denied.Decision.Reason).Int("rule", denied.Decision.Rule)
+		return OutcomeDenied, denied.Decision.Reason, denied.Decision.Rule, true
 	case errors.Is(err, ErrRateLimited):
-		return ev.Str("outcome", OutcomeLimited).Str("reason", err.Error())
+		return OutcomeLimited, err.Error(), 0, false
 	case router.IsUsageError(err):
-		return ev.Str("outcome", OutcomeRefused).Str("reason", "usage: the words do not fit the command")
+		return OutcomeRefused, "usage: the words do not fit the command", 0, false
 	case errors.As(err, &uerr) && uerr.Message != "":
-		return ev.Str("outcome", OutcomeRefused).Str("reason", err.Error())
+		return OutcomeRefused, err.Error(), 0, false
 	default:
-		return ev.Str("outcome", OutcomeError).Str("reason", err.Error())
+		return OutcomeError, err.Error(), 0, false
 	}
 }
