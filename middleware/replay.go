@@ -157,10 +157,9 @@ func keep(c *bot.Context, s ReplayStore, key string, err error) {
 	if merr != nil {
 		return
 	}
-	// The request may be past its budget: keep the reply regardless.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Context()), time.Second)
-	defer cancel()
-	if kerr := s.Keep(ctx, key, data); kerr != nil {
+	// The request may be past its budget: keep the reply regardless (a
+	// store that does I/O bounds its own wait, see ReplayStore.Keep).
+	if kerr := s.Keep(context.WithoutCancel(c.Context()), key, data); kerr != nil {
 		c.Logger().Warn().Err(kerr).Msg("replay store: keeping the reply failed")
 	}
 }

@@ -14,7 +14,10 @@ type ReplayStore interface {
 	// reply stored for the key with Keep, or nil when there is none yet.
 	Claim(ctx context.Context, key string, ttl time.Duration) (first bool, reply []byte, err error)
 	// Keep stores reply for a key recorded with Claim, for the rest of the
-	// key's ttl. It does nothing when the key has expired.
+	// key's ttl. It does nothing when the key has expired. Replay calls it
+	// with a context that is not cancelled with the request, so that a
+	// reply is kept even past the budget: a store that does I/O bounds
+	// its own wait when ctx has no deadline (redisstore: one second).
 	Keep(ctx context.Context, key string, reply []byte) error
 }
 

@@ -94,8 +94,17 @@ func (s *Store) Claim(ctx context.Context, key string, ttl time.Duration) (bool,
 	return false, reply, nil
 }
 
+// keepWait bounds Keep when its context has no deadline.
+const keepWait = time.Second
+
 // Keep implements middleware.ReplayStore with SET key reply XX KEEPTTL.
+// Without a deadline on ctx it waits at most a second.
 func (s *Store) Keep(ctx context.Context, key string, reply []byte) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, keepWait)
+		defer cancel()
+	}
 	err := s.client.SetArgs(ctx, s.prefix+key, reply, redis.SetArgs{Mode: "XX", KeepTTL: true}).Err()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("redis: keeping reply for %q: %w", key, err)
