@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -90,10 +92,28 @@ func largeTurn(ctx context.Context) bool {
 
 var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, pooledBody); return &b }}
 
+// largePools hold the buffers of declared bodies over pooledBody, by
+// power-of-two capacity: largePools[i] those of pooledBody<<(i+1) bytes.
+// With at most largeReaders of them in use, a flood of large bodies reuses
+// a few buffers instead of making the collector chase a new one per post.
+var largePools [12]sync.Pool
+
+// largeClass returns the pool for a body of n > pooledBody bytes and the
+// capacity of its buffers; -1 when n is too large to pool.
+func largeClass(n int64) (int, int64) {
+	i := bits.Len64(uint64(n-1)) - bits.Len64(pooledBody)
+	if i < 0 || i >= len(largePools) {
+		return -1, n
+	}
+	return i, pooledBody << (i + 1)
+}
+
 // signedBody is a request body read and verified by readSigned.
 type signedBody struct {
 	data     []byte
-	pooled   *[]byte
+	pooled   *[]byte // from bodyPool
+	large    *[]byte // from largePools[class]
+	class    int
 	reserved int64 // bytes counted in largeInFlight
 	turn     bool  // holds a token of largeTurns
 }
@@ -104,6 +124,11 @@ func (s *signedBody) release() {
 		*s.pooled = (*s.pooled)[:0]
 		bodyPool.Put(s.pooled)
 		s.pooled = nil
+	}
+	if s.large != nil {
+		*s.large = (*s.large)[:0]
+		largePools[s.class].Put(s.large)
+		s.large = nil
 	}
 	if s.reserved > 0 {
 		largeInFlight.Add(-s.reserved)
@@ -118,10 +143,17 @@ func (s *signedBody) release() {
 
 // readSigned checks the request's signature header, then reads at most
 // limit bytes of r while hashing them with every token, and returns the
-// verified body. It fails with ErrNoSignature or ErrBadSignature (the
-// header is checked before any byte is read), ErrTooLarge, errBodiesBusy, or a
-// read error. Call release on the result, also after an error.
-func (v *Verifier) readSigned(ctx context.Context, r io.Reader, authorization string, limit int64) (*signedBody, error) {
+// verified body. size is the body's declared length, or -1. It fails with
+// ErrNoSignature or ErrBadSignature (the header is checked before any
+// byte is read), ErrTooLarge, errBodiesBusy, or a read error. Call release
+// on the result, also after an error.
+//
+// A body over pooledBody is read only with one of the largeReaders turns,
+// taken before any of it is read when its size is declared (so that
+// requests waiting for a turn hold no buffer), in chunks of pooledBody,
+// yielding the processor after each: a flood of large bodies, signed or
+// not, delays a small post by a few chunks' hashing, not by whole bodies.
+func (v *Verifier) readSigned(ctx context.Context, r io.Reader, authorization string, size, limit int64) (*signedBody, error) {
 	sb := &signedBody{}
 	want, err := parseSignature(authorization)
 	if err != nil {
@@ -129,10 +161,38 @@ func (v *Verifier) readSigned(ctx context.Context, r io.Reader, authorization st
 	}
 	s := v.start()
 	defer s.release()
-	sb.pooled = bodyPool.Get().(*[]byte)
-	buf := (*sb.pooled)[:0]
-	var total int64
+	var buf []byte
 	hashOnly := false // the body is hashed and dropped, not kept
+	if size > pooledBody && size <= limit {
+		if !largeTurn(ctx) {
+			return sb, errBodiesBusy
+		}
+		sb.turn = true
+		// The whole body at once: net/http gives no more than declared.
+		class, capacity := largeClass(size)
+		if largeInFlight.Add(capacity) > largeBodies {
+			largeInFlight.Add(-capacity)
+			hashOnly = true
+		} else {
+			sb.reserved = capacity
+			if class < 0 {
+				buf = make([]byte, 0, capacity)
+			} else {
+				if p, ok := largePools[class].Get().(*[]byte); ok {
+					sb.large = p
+				} else {
+					b := make([]byte, 0, capacity)
+					sb.large = &b
+				}
+				sb.class, buf = class, (*sb.large)[:0]
+			}
+		}
+	}
+	if buf == nil {
+		sb.pooled = bodyPool.Get().(*[]byte)
+		buf = (*sb.pooled)[:0]
+	}
+	var total int64
 	for {
 		if len(buf) == cap(buf) {
 			if !sb.turn {
@@ -161,18 +221,21 @@ func (v *Verifier) readSigned(ctx context.Context, r io.Reader, authorization st
 				buf = grown
 			}
 		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
+		n, err := r.Read(buf[len(buf):min(cap(buf), len(buf)+pooledBody)])
 		s.Write(buf[len(buf) : len(buf)+n])
 		buf = buf[:len(buf)+n]
 		total += int64(n)
 		if total > limit {
 			return sb, ErrTooLarge
 		}
-		if err == io.EOF {
-			break
+		if err == io.EOF || (size > pooledBody && total == size && err == nil) {
+			break // all of it
 		}
 		if err != nil {
 			return sb, fmt.Errorf("reading request body: %w", err)
+		}
+		if sb.turn {
+			runtime.Gosched()
 		}
 	}
 	if err := s.check(&want); err != nil {
@@ -214,7 +277,7 @@ func (b *Bot) readRequest(ec echo.Context, start time.Time) *signedBody {
 	if req.ContentLength > b.limit {
 		return tooLarge(ErrTooLarge.Error())
 	}
-	sb, err := b.verifier.readSigned(req.Context(), req.Body, req.Header.Get(echo.HeaderAuthorization), b.limit)
+	sb, err := b.verifier.readSigned(req.Context(), req.Body, req.Header.Get(echo.HeaderAuthorization), req.ContentLength, b.limit)
 	switch {
 	case err == nil:
 		return sb

@@ -60,20 +60,57 @@ func TestSignatureCheckedBeforeTheBody(t *testing.T) {
 		{"wrong key", wrong, http.StatusUnauthorized, true},
 		{"second token", good, http.StatusOK, true},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			body := &countingBody{r: bytes.NewReader(msg)}
-			req := httptest.NewRequest(http.MethodPost, "/webhook", body)
-			req.Header.Set("Authorization", tt.auth)
-			rec := httptest.NewRecorder()
-			e.ServeHTTP(rec, req)
-			if rec.Code != tt.status {
-				t.Errorf("got %d; want %d", rec.Code, tt.status)
-			}
-			if got := body.read == len(msg); got != tt.read || (!tt.read && body.read != 0) {
-				t.Errorf("read %d of %d body bytes; want all read: %v", body.read, len(msg), tt.read)
-			}
-		})
+	for _, declared := range []bool{false, true} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/declared=%v", tt.name, declared), func(t *testing.T) {
+				body := &countingBody{r: bytes.NewReader(msg)}
+				req := httptest.NewRequest(http.MethodPost, "/webhook", body)
+				if declared {
+					req.ContentLength = int64(len(msg))
+				}
+				req.Header.Set("Authorization", tt.auth)
+				rec := httptest.NewRecorder()
+				e.ServeHTTP(rec, req)
+				if rec.Code != tt.status {
+					t.Errorf("got %d; want %d", rec.Code, tt.status)
+				}
+				if got := body.read == len(msg); got != tt.read || (!tt.read && body.read != 0) {
+					t.Errorf("read %d of %d body bytes; want all read: %v", body.read, len(msg), tt.read)
+				}
+			})
+		}
+	}
+}
+
+// TestLargeBodiesReuseNoData posts large signed bodies of different sizes
+// in turn, their length declared, so that their buffers come from the same
+// pools: each is answered from its own text, never from bytes of another.
+func TestLargeBodiesReuseNoData(t *testing.T) {
+	tok := bot.NewToken()
+	b, err := bot.New(bot.Config{Secrets: []string{tok},
+		Handler: bot.HandlerFunc(func(c *bot.Context) error {
+			text := strings.TrimSpace(c.Activity.Text)
+			marker := text[len(text)-9:]
+			return c.Textf("%d %s", strings.Count(text, marker[:1]), marker)
+		})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	b.Mount(e, "/webhook")
+	for i, n := range []int{450_000, 100_000, 250_000, 40_000, 450_000, 70_000} {
+		letter := string("KLMNPQ"[i])
+		text := strings.Repeat(letter, n) + letter + fmt.Sprintf("#%07d", i)
+		msg := bottest.Message{Text: text}.JSON()
+		sig, _ := bot.Sign(tok, msg)
+		req := httptest.NewRequest(http.MethodPost, "/webhook", bytes.NewReader(msg))
+		req.Header.Set("Authorization", sig)
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		want := fmt.Sprintf("%d %s#%07d", n+1, letter, i)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("post %d (%d bytes): got %d %s; want 200 and %q", i, len(msg), rec.Code, rec.Body, want)
+		}
 	}
 }
 
