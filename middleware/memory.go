@@ -14,12 +14,17 @@ import (
 // Defaults for a MemoryStore.
 const (
 	// DefaultMemoryEntries is how many keys a MemoryStore holds at most
-	// when it is given no size.
-	DefaultMemoryEntries = 100_000
+	// when it is given no size: Replay keeps an activity's id for twice
+	// its window (10 minutes by default), so this covers 54 activities a
+	// second, sustained, far more than people mentioning a bot can send.
+	// Past that the oldest ids are forgotten before their time: a replay
+	// of one of them within its window would run again.
+	DefaultMemoryEntries = 32 << 10
 	// DefaultMemoryReplyBytes is how many bytes of kept replies a
-	// MemoryStore holds at most when it is given no size: the last
-	// ninety thousand short replies, or the last 140 of Teams' largest.
-	DefaultMemoryReplyBytes = 4 << 20
+	// MemoryStore holds at most when it is given no size: the last twenty
+	// thousand short replies, or the last 35 of Teams' largest. Teams
+	// delivers a message again within seconds, not minutes.
+	DefaultMemoryReplyBytes = 1 << 20
 )
 
 // MemoryStoreConfig sizes a MemoryStore.
@@ -39,7 +44,7 @@ type MemoryStoreConfig struct {
 // MemoryStore is a bounded in-process ReplayStore and Limiter: the default
 // for one replica. It is bounded in bytes: at most Entries keys of a fixed
 // size each, plus ReplyBytes of kept replies (see MemoryStoreConfig), so
-// about 9 MiB by default, however large the replies. It starts no
+// about 2.6 MiB by default, however large the replies. It starts no
 // goroutine and is safe for concurrent use.
 //
 // Keys are not stored: each is reduced to a 128-bit hash with a per-store
