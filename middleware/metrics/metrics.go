@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -108,6 +109,7 @@ func Handler(g prometheus.Gatherer) http.Handler {
 // code, and observes their latency. Put it on the webhook's route.
 func (m *Metrics) Middleware(name string) echo.MiddlewareFunc {
 	latency := m.latency.WithLabelValues(name)
+	var byStatus counters[int]
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
@@ -121,7 +123,9 @@ func (m *Metrics) Middleware(name string) echo.MiddlewareFunc {
 					status = http.StatusInternalServerError
 				}
 			}
-			m.requests.WithLabelValues(name, strconv.Itoa(status)).Inc()
+			byStatus.get(status, func() prometheus.Counter {
+				return m.requests.WithLabelValues(name, strconv.Itoa(status))
+			}).Inc()
 			latency.Observe(time.Since(start).Seconds())
 			return err
 		}
@@ -133,6 +137,7 @@ func (m *Metrics) Middleware(name string) echo.MiddlewareFunc {
 func (m *Metrics) Observer(name string) bot.Observer {
 	signature := m.signature.WithLabelValues(name)
 	misses := m.misses.WithLabelValues(name)
+	var byCommand counters[[2]string]
 	return bot.ObserverFuncs{
 		OnRejected: func(r bot.Rejection) {
 			m.rejections.WithLabelValues(name, r.Reason).Inc()
@@ -145,7 +150,9 @@ func (m *Metrics) Observer(name string) bot.Observer {
 			if cmd == "" {
 				cmd = "none"
 			}
-			m.commands.WithLabelValues(name, cmd, a.Outcome).Inc()
+			byCommand.get([2]string{cmd, a.Outcome}, func() prometheus.Counter {
+				return m.commands.WithLabelValues(name, cmd, a.Outcome)
+			}).Inc()
 			if a.Outcome == bot.OutcomeTimeout {
 				misses.Inc()
 			}
@@ -188,4 +195,34 @@ func (m *Metrics) Denied(webhook, reason string) {
 // budget.
 func (m *Metrics) BudgetMissed(webhook string) {
 	m.misses.WithLabelValues(webhook).Inc()
+}
+
+// counters caches the counters of a vector by their labels, so that
+// counting a request costs a map lookup instead of hashing its label
+// values into the vector each time. The labels are few: status codes,
+// and commands by outcome.
+type counters[K comparable] struct {
+	mu sync.RWMutex
+	m  map[K]prometheus.Counter
+}
+
+// get returns the counter for k, made by mk the first time.
+func (c *counters[K]) get(k K, mk func() prometheus.Counter) prometheus.Counter {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return v
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[k]; ok {
+		return v
+	}
+	if c.m == nil {
+		c.m = map[K]prometheus.Counter{}
+	}
+	v = mk()
+	c.m[k] = v
+	return v
 }
