@@ -1,19 +1,19 @@
 package bot
 
 import (
-	"encoding/binary"
-	"math/bits"
+	"bytes"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// decodeFast decodes the shapes of activity Teams sends, about six times
+// decodeFast decodes the shapes of activity Teams sends, several times
 // faster than the reference decoder (go-json-experiment's json.Unmarshal
-// with default options) and with at most a handful of allocations. It
-// reports whether it is sure of the result: when it returns true, a holds
-// exactly (reflect.DeepEqual) what the reference yields for data, and the
+// with default options) and with three allocations. It reports whether it
+// is sure of the result: when it returns true, a holds exactly
+// (reflect.DeepEqual) what the reference yields for data, and the
 // reference succeeds on data. For anything it is not sure about (any JSON
 // error, an escaped member name, a number or a string where the other is
 // expected, a timestamp that is not plain RFC 3339, nesting deeper than
@@ -21,10 +21,13 @@ import (
 // false, possibly with a half-filled a, and the caller runs the reference.
 // FuzzDecodeFast checks the claim differentially.
 //
-// Strings are substrings of one copy of data (data itself is a pooled
-// buffer and must not be aliased); only strings with escapes are built
-// anew. Attachments, entities and the accounts they point to share one
-// small allocation (fastBlock) in the usual case.
+// data is a pooled buffer, so nothing may alias it. The strings a keeps
+// are gathered while parsing (fastString) and copied, unescaped, into one
+// new string at the end, which they are cut from: one allocation for all
+// of them, and no copy of what a drops (member names, unknown members,
+// whitespace). Attachments, entities and the accounts they point to share
+// one more allocation (fastBlock) in the usual case; the RawJSON of each
+// attachment is its own copy.
 //
 // It mirrors these reference semantics: member names are case-sensitive;
 // duplicate names are an error, in unknown members too; invalid UTF-8 is
@@ -33,16 +36,20 @@ import (
 // non-nil slice); the input is exactly one JSON value with whitespace
 // around it; RawJSON gets a copy of the value's bytes as written.
 func decodeFast(data []byte, a *Activity) bool {
-	if !utf8.Valid(data) {
-		return false // an error everywhere: in strings and outside them
+	if len(data) > math.MaxInt32 || !utf8.Valid(data) {
+		return false // invalid UTF-8 is an error everywhere, in strings and out
 	}
-	d := fastDecoder{data: data, s: string(data)}
+	d := fastDecoder{data: data}
 	*a = Activity{}
 	if !d.activity(a) {
 		return false
 	}
 	d.ws()
-	return d.i == len(d.s)
+	if d.i != len(d.data) {
+		return false
+	}
+	d.flush()
+	return true
 }
 
 // fastMaxDepth bounds the nesting of the unknown values decodeFast skips;
@@ -52,15 +59,26 @@ const fastMaxDepth = 64
 // fastDecoder is the state of one decodeFast call.
 type fastDecoder struct {
 	data []byte // the input; read during the call, never retained
-	s    string // a copy of data, which decoded strings are cut from
-	i    int    // the read offset into data and s
+	i    int    // the read offset
 	blk  *fastBlock
 	nacc int // accounts of blk in use
 
-	// nameStack holds the unknown member names of the objects being read,
-	// innermost last: see nameSet.
-	nameStack [64]string
-	nnames    int
+	// strs are the strings read and not yet built: see flush.
+	strs  [32]fastString
+	nstrs int
+
+	// names holds the unknown member names (offsets into data) of the
+	// objects being read, innermost last: see nameSet.
+	names  [64][2]int32
+	nnames int
+}
+
+// fastString is a string member value to be built: the JSON string
+// contents data[start:end], with escapes or not, for *dst.
+type fastString struct {
+	dst        *string
+	start, end int32
+	escaped    bool
 }
 
 // fastBlock holds the elements of the usual activity in one allocation:
@@ -88,10 +106,53 @@ func (d *fastDecoder) newAccount() *Account {
 	return new(Account)
 }
 
+// addString notes the JSON string contents data[start:end] for *dst.
+func (d *fastDecoder) addString(dst *string, start, end int, escaped bool) {
+	if start == end {
+		return // *dst is "" already
+	}
+	if d.nstrs == len(d.strs) {
+		d.flush()
+	}
+	d.strs[d.nstrs] = fastString{dst, int32(start), int32(end), escaped}
+	d.nstrs++
+}
+
+// flush builds the strings noted so far: one string holds them all,
+// unescaped, and each destination gets its part. It must run before a
+// slice that holds a destination grows (and moves).
+func (d *fastDecoder) flush() {
+	strs := d.strs[:d.nstrs]
+	d.nstrs = 0
+	n := 0
+	for _, p := range strs {
+		n += int(p.end - p.start) // unescaping only shrinks
+	}
+	if n == 0 {
+		return
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for k := range strs {
+		p := &strs[k]
+		from := b.Len()
+		if p.escaped {
+			unescape(&b, d.data[p.start:p.end])
+		} else {
+			b.Write(d.data[p.start:p.end])
+		}
+		p.start, p.end = int32(from), int32(b.Len())
+	}
+	all := b.String()
+	for _, p := range strs {
+		*p.dst = all[p.start:p.end]
+	}
+}
+
 // ws skips whitespace.
 func (d *fastDecoder) ws() {
-	for d.i < len(d.s) {
-		switch d.s[d.i] {
+	for d.i < len(d.data) {
+		switch d.data[d.i] {
 		case ' ', '\t', '\n', '\r':
 			d.i++
 		default:
@@ -102,16 +163,19 @@ func (d *fastDecoder) ws() {
 
 // next skips whitespace and returns the next byte, or 0 at the end.
 func (d *fastDecoder) next() byte {
+	if d.i < len(d.data) && d.data[d.i] > ' ' {
+		return d.data[d.i] // compact JSON has no whitespace
+	}
 	d.ws()
-	if d.i < len(d.s) {
-		return d.s[d.i]
+	if d.i < len(d.data) {
+		return d.data[d.i]
 	}
 	return 0
 }
 
 // lit reads the literal w (true, false or null).
 func (d *fastDecoder) lit(w string) bool {
-	if strings.HasPrefix(d.s[d.i:], w) {
+	if len(d.data)-d.i >= len(w) && string(d.data[d.i:d.i+len(w)]) == w {
 		d.i += len(w)
 		return true
 	}
@@ -122,33 +186,33 @@ func (d *fastDecoder) lit(w string) bool {
 // and the colon after it; n is the number of members read before. It
 // reports end when the object closes instead. Names with escapes are not
 // decoded (ok is false).
-func (d *fastDecoder) member(n int) (name string, end, ok bool) {
+func (d *fastDecoder) member(n int) (start, stop int, end, ok bool) {
 	c := d.next()
 	if c == '}' {
 		d.i++
-		return "", true, true
+		return 0, 0, true, true
 	}
 	if n > 0 {
 		if c != ',' {
-			return "", false, false
+			return 0, 0, false, false
 		}
 		d.i++
 		c = d.next()
 	}
 	if c != '"' {
-		return "", false, false
+		return 0, 0, false, false
 	}
-	start := d.i + 1
+	start = d.i + 1
 	stop, escaped, ok := d.scanString(start)
 	if !ok || escaped {
-		return "", false, false
+		return 0, 0, false, false
 	}
 	d.i = stop + 1
 	if d.next() != ':' {
-		return "", false, false
+		return 0, 0, false, false
 	}
 	d.i++
-	return d.s[start:stop], false, true
+	return start, stop, false, true
 }
 
 // element reads up to the next element of an array whose '[' has been
@@ -190,77 +254,69 @@ type nameSet struct {
 	base   int
 }
 
-func (d *fastDecoder) names() nameSet { return nameSet{base: d.nnames} }
+func (d *fastDecoder) nameSet() nameSet { return nameSet{base: d.nnames} }
 
 // drop pops the names of an object that has been read.
 func (d *fastDecoder) drop(ns nameSet) { d.nnames = ns.base }
 
-// addName adds the unknown member name of the object of ns, and reports
+// addName adds the unknown member name data[start:stop] to ns, and reports
 // false for a duplicate (or when there are too many names to track).
-func (d *fastDecoder) addName(ns *nameSet, name string) bool {
+func (d *fastDecoder) addName(ns *nameSet, start, stop int) bool {
+	name := d.data[start:stop]
 	h := uint(len(name))
 	if len(name) > 0 {
 		h = h*31 + uint(name[0])*7 + uint(name[len(name)-1]) + uint(name[len(name)/2])*3
 	}
 	bit := uint64(1) << (h & 63)
 	if ns.filter&bit != 0 {
-		for _, x := range d.nameStack[ns.base:d.nnames] {
-			if x == name {
+		for _, x := range d.names[ns.base:d.nnames] {
+			if bytes.Equal(d.data[x[0]:x[1]], name) {
 				return false
 			}
 		}
 	}
-	if d.nnames == len(d.nameStack) {
+	if d.nnames == len(d.names) {
 		return false // more unknown members than decodeFast bothers with
 	}
 	ns.filter |= bit
-	d.nameStack[d.nnames] = name
+	d.names[d.nnames] = [2]int32{int32(start), int32(stop)}
 	d.nnames++
 	return true
 }
 
-const (
-	swarOnes  = 0x0101010101010101
-	swarHighs = 0x8080808080808080
-)
-
-// swarSpecial returns the index of the first of the 8 bytes of x (in
-// little-endian order) that is a '"', a '\\' or a control character, or 8.
-// The bit tricks may flag bytes above a true match, never below one, so the
-// lowest flag is exact.
-func swarSpecial(x uint64) int {
-	q := x ^ ('"' * swarOnes)
-	b := x ^ ('\\' * swarOnes)
-	m := ((q-swarOnes)&^q | (b-swarOnes)&^b | (x-0x20*swarOnes)&^x) & swarHighs
-	return bits.TrailingZeros64(m) >> 3
-}
+// strSpecial marks the bytes that end a run of plain string contents.
+var strSpecial = func() (t [256]uint8) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = 1
+	}
+	t['"'], t['\\'] = 1, 1
+	return t
+}()
 
 // scanString validates the JSON string whose contents start at start (after
 // the opening quote) and returns the offset of its closing quote and
 // whether it has escapes. Escapes must be valid, with \u surrogates in
 // pairs; control characters are invalid. (UTF-8 was validated up front.)
 func (d *fastDecoder) scanString(start int) (stop int, escaped, ok bool) {
-	s := d.s
+	s := d.data
 	j := start
 	for {
-		for j+8 <= len(d.data) {
-			k := swarSpecial(binary.LittleEndian.Uint64(d.data[j:]))
-			j += k
-			if k < 8 {
-				break
-			}
+		// Four bytes a step: one branch for four (eight is slower).
+		for j+4 <= len(s) && strSpecial[s[j]]|strSpecial[s[j+1]]|strSpecial[s[j+2]]|strSpecial[s[j+3]] == 0 {
+			j += 4
+		}
+		for j < len(s) && strSpecial[s[j]] == 0 {
+			j++
 		}
 		if j >= len(s) {
 			return 0, false, false
 		}
-		switch c := s[j]; {
-		case c == '"':
+		switch s[j] {
+		case '"':
 			return j, escaped, true
-		case c < 0x20:
-			return 0, false, false
-		case c != '\\':
-			j++
-			continue
+		case '\\':
+		default:
+			return 0, false, false // a control character
 		}
 		escaped = true
 		if j+1 >= len(s) {
@@ -270,11 +326,10 @@ func (d *fastDecoder) scanString(start int) (stop int, escaped, ok bool) {
 		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			j += 2
 		case 'u':
-			r, n := unescapeU(s[j:])
+			_, n := unescapeU(s[j:])
 			if n == 0 {
 				return 0, false, false
 			}
-			_ = r
 			j += n
 		default:
 			return 0, false, false
@@ -285,7 +340,7 @@ func (d *fastDecoder) scanString(start int) (stop int, escaped, ok bool) {
 // unescapeU decodes the \uXXXX escape (or surrogate pair of them) at the
 // start of s and returns the rune and the bytes it takes, or n = 0 when it
 // is not valid.
-func unescapeU(s string) (r rune, n int) {
+func unescapeU(s []byte) (r rune, n int) {
 	r1, ok := hex4(s)
 	if !ok {
 		return 0, 0
@@ -305,12 +360,12 @@ func unescapeU(s string) (r rune, n int) {
 }
 
 // hex4 decodes the "\uXXXX" at the start of s.
-func hex4(s string) (rune, bool) {
+func hex4(s []byte) (rune, bool) {
 	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
 		return 0, false
 	}
 	var r rune
-	for _, c := range []byte(s[2:6]) {
+	for _, c := range s[2:6] {
 		switch {
 		case '0' <= c && c <= '9':
 			c -= '0'
@@ -326,7 +381,7 @@ func hex4(s string) (rune, bool) {
 	return r, true
 }
 
-// str reads a string or null into p.
+// str reads a string or null into p (when flush runs).
 func (d *fastDecoder) str(p *string) bool {
 	switch d.next() {
 	case '"':
@@ -336,11 +391,7 @@ func (d *fastDecoder) str(p *string) bool {
 			return false
 		}
 		d.i = stop + 1
-		if !escaped {
-			*p = d.s[start:stop]
-			return true
-		}
-		*p = unescape(d.s[start:stop])
+		d.addString(p, start, stop, escaped)
 		return true
 	case 'n':
 		return d.lit("null")
@@ -348,21 +399,19 @@ func (d *fastDecoder) str(p *string) bool {
 	return false
 }
 
-// unescape decodes the contents of a JSON string that scanString
+// unescape writes the decoded contents of a JSON string that scanString
 // validated.
-func unescape(s string) string {
-	var b strings.Builder
-	b.Grow(len(s)) // unescaping only shrinks
+func unescape(b *strings.Builder, s []byte) {
 	for len(s) > 0 {
-		k := strings.IndexByte(s, '\\')
+		k := bytes.IndexByte(s, '\\')
 		if k < 0 {
-			b.WriteString(s)
-			break
+			b.Write(s)
+			return
 		}
-		b.WriteString(s[:k])
+		b.Write(s[:k])
 		s = s[k:]
 		if len(s) < 2 {
-			break // not reached: scanString validated s
+			return // not reached: scanString validated s
 		}
 		switch c := s[1]; c {
 		case 'b':
@@ -388,7 +437,6 @@ func unescape(s string) string {
 		}
 		s = s[2:]
 	}
-	return b.String()
 }
 
 // boolean reads true, false or null into p.
@@ -414,7 +462,7 @@ func (d *fastDecoder) time(p *time.Time) bool {
 	case '"':
 		start := d.i + 1
 		stop, escaped, ok := d.scanString(start)
-		if !ok || escaped || !plainRFC3339(d.s[start:stop]) {
+		if !ok || escaped || !plainRFC3339(d.data[start:stop]) {
 			return false
 		}
 		d.i = stop + 1
@@ -427,7 +475,7 @@ func (d *fastDecoder) time(p *time.Time) bool {
 
 // plainRFC3339 reports whether s has the shape
 // 2006-01-02T15:04:05[.1-9 digits](Z|±hh:mm) with hh < 24 and mm < 60.
-func plainRFC3339(s string) bool {
+func plainRFC3339(s []byte) bool {
 	const layout = "dddd-dd-ddTdd:dd:dd"
 	if len(s) < len(layout)+1 {
 		return false
@@ -453,7 +501,7 @@ func plainRFC3339(s string) bool {
 		rest = rest[n:]
 	}
 	switch {
-	case rest == "Z":
+	case len(rest) == 1 && rest[0] == 'Z':
 		return true
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':' &&
 		isDigit(rest[1]) && isDigit(rest[2]) && isDigit(rest[4]) && isDigit(rest[5]):
@@ -473,9 +521,9 @@ func (d *fastDecoder) skip(depth int) bool {
 	switch d.next() {
 	case '{':
 		d.i++
-		names := d.names()
+		names := d.nameSet()
 		for n := 0; ; n++ {
-			name, end, ok := d.member(n)
+			start, stop, end, ok := d.member(n)
 			if !ok {
 				return false
 			}
@@ -483,7 +531,7 @@ func (d *fastDecoder) skip(depth int) bool {
 				d.drop(names)
 				return true
 			}
-			if !d.addName(&names, name) || !d.skip(depth+1) {
+			if !d.addName(&names, start, stop) || !d.skip(depth+1) {
 				return false
 			}
 		}
@@ -519,7 +567,7 @@ func (d *fastDecoder) skip(depth int) bool {
 
 // number skips a JSON number.
 func (d *fastDecoder) number() bool {
-	s, i := d.s, d.i
+	s, i := d.data, d.i
 	if s[i] == '-' {
 		i++
 	}
@@ -575,75 +623,89 @@ func (d *fastDecoder) raw(p *RawJSON) bool {
 	return true
 }
 
-func (d *fastDecoder) activity(a *Activity) bool {
-	if d.next() != '{' {
-		return false
+// Member names in the order Teams writes them, so that fields can guess
+// the next one. The unknown members Teams always sends are listed too (and
+// skipped), which finds their duplicates with a bit each.
+var (
+	activityNames = [...]string{
+		"type", "id", "timestamp", "localTimestamp", "serviceUrl", "channelId", "from",
+		"conversation", "recipient", "textFormat", "attachmentLayout", "membersAdded",
+		"membersRemoved", "topicName", "historyDisclosed", "locale", "text", "speak",
+		"inputHint", "summary", "suggestedActions", "attachments", "entities",
+		"channelData", "action", "replyToId", "value", "name", "relatesTo", "code",
+	}
+	accountNames      = [...]string{"id", "name", "aadObjectId"}
+	conversationNames = [...]string{"isGroup", "id", "name", "conversationType", "tenantId"}
+	attachmentNames   = [...]string{"contentType", "contentUrl", "content", "name", "thumbnailUrl"}
+	entityNames       = [...]string{"type", "mentioned", "text", "locale", "country", "platform", "timezone"}
+	channelDataNames  = [...]string{"teamsChannelId", "teamsTeamId", "channel", "team", "tenant"}
+	idRefNames        = [...]string{"id"}
+)
+
+// field reads the next member name of an object whose '{' has been read
+// and the colon after it, as member does, and returns the name's index in
+// names, or -1 for an unknown name data[start:stop]. guess is the index
+// expected: when the input has that name, it is compared once instead of
+// scanned.
+func (d *fastDecoder) field(n int, names []string, guess int) (k, start, stop int, end, ok bool) {
+	c := d.next()
+	if c == '}' {
+		d.i++
+		return 0, 0, 0, true, true
+	}
+	if n > 0 {
+		if c != ',' {
+			return 0, 0, 0, false, false
+		}
+		d.i++
+		c = d.next()
+	}
+	if c != '"' {
+		return 0, 0, 0, false, false
+	}
+	start, k = d.i+1, -1
+	if guess < len(names) {
+		// The table's names hold no '"', '\\' or control characters,
+		// so the input's name is exactly names[guess].
+		g := names[guess]
+		if stop = start + len(g); stop < len(d.data) && d.data[stop] == '"' && string(d.data[start:stop]) == g {
+			k, d.i = guess, stop+1
+		}
+	}
+	if k < 0 {
+		var escaped bool
+		stop, escaped, ok = d.scanString(start)
+		if !ok || escaped {
+			return 0, 0, 0, false, false
+		}
+		d.i = stop + 1
+		for j, x := range names {
+			if string(d.data[start:stop]) == x {
+				k = j
+				break
+			}
+		}
+	}
+	if d.next() != ':' {
+		return 0, 0, 0, false, false
 	}
 	d.i++
-	var seen uint32
-	unknown := d.names()
-	for n := 0; ; n++ {
-		name, end, ok := d.member(n)
-		if !ok {
-			return false
-		}
-		if end {
-			d.drop(unknown)
-			return true
-		}
-		var bit uint32
-		switch name {
-		case "type":
-			bit, ok = 1<<0, d.str(&a.Type)
-		case "id":
-			bit, ok = 1<<1, d.str(&a.ID)
-		case "timestamp":
-			bit, ok = 1<<2, d.time(&a.Timestamp)
-		case "localTimestamp":
-			bit, ok = 1<<3, d.time(&a.LocalTimestamp)
-		case "serviceUrl":
-			bit, ok = 1<<4, d.str(&a.ServiceURL)
-		case "channelId":
-			bit, ok = 1<<5, d.str(&a.ChannelID)
-		case "from":
-			bit, ok = 1<<6, d.account(&a.From)
-		case "conversation":
-			bit, ok = 1<<7, d.conversation(&a.Conversation)
-		case "recipient":
-			bit, ok = 1<<8, d.accountPtr(&a.Recipient)
-		case "textFormat":
-			bit, ok = 1<<9, d.str(&a.TextFormat)
-		case "text":
-			bit, ok = 1<<10, d.str(&a.Text)
-		case "locale":
-			bit, ok = 1<<11, d.str(&a.Locale)
-		case "attachments":
-			bit, ok = 1<<12, d.attachments(&a.Attachments)
-		case "entities":
-			bit, ok = 1<<13, d.entities(&a.Entities)
-		case "channelData":
-			bit, ok = 1<<14, d.channelData(&a.ChannelData)
-		case "replyToId":
-			bit, ok = 1<<15, d.str(&a.ReplyToID)
-		default:
-			ok = d.addName(&unknown, name) && d.skip(1)
-		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
+	return k, start, stop, false, true
 }
 
-func (d *fastDecoder) account(p *Account) bool {
+// fields reads an object, or null, whose members are names: value reads
+// the value of names[k]; unknown names are skipped. Duplicate names are
+// rejected.
+func (d *fastDecoder) fields(names []string, value func(k int) bool) bool {
 	open, ok := d.object()
 	if !open {
 		return ok
 	}
-	var seen uint32
-	unknown := d.names()
+	unknown := d.nameSet()
+	var seen uint64
+	guess := 0
 	for n := 0; ; n++ {
-		name, end, ok := d.member(n)
+		k, start, stop, end, ok := d.field(n, names, guess)
 		if !ok {
 			return false
 		}
@@ -651,22 +713,77 @@ func (d *fastDecoder) account(p *Account) bool {
 			d.drop(unknown)
 			return true
 		}
-		var bit uint32
-		switch name {
-		case "id":
-			bit, ok = 1<<0, d.str(&p.ID)
-		case "name":
-			bit, ok = 1<<1, d.str(&p.Name)
-		case "aadObjectId":
-			bit, ok = 1<<2, d.str(&p.AADObjectID)
-		default:
-			ok = d.addName(&unknown, name) && d.skip(3)
+		if k < 0 {
+			if !d.addName(&unknown, start, stop) || !d.skip(1) {
+				return false
+			}
+			continue
 		}
-		if !ok || seen&bit != 0 {
+		if seen&(1<<k) != 0 {
 			return false
 		}
-		seen |= bit
+		seen |= 1 << k
+		guess = k + 1
+		if !value(k) {
+			return false
+		}
 	}
+}
+
+func (d *fastDecoder) activity(a *Activity) bool {
+	if d.next() != '{' {
+		return false
+	}
+	return d.fields(activityNames[:], func(k int) bool {
+		switch k {
+		case 0:
+			return d.str(&a.Type)
+		case 1:
+			return d.str(&a.ID)
+		case 2:
+			return d.time(&a.Timestamp)
+		case 3:
+			return d.time(&a.LocalTimestamp)
+		case 4:
+			return d.str(&a.ServiceURL)
+		case 5:
+			return d.str(&a.ChannelID)
+		case 6:
+			return d.account(&a.From)
+		case 7:
+			return d.conversation(&a.Conversation)
+		case 8:
+			return d.accountPtr(&a.Recipient)
+		case 9:
+			return d.str(&a.TextFormat)
+		case 15:
+			return d.str(&a.Locale)
+		case 16:
+			return d.str(&a.Text)
+		case 21:
+			return d.attachments(&a.Attachments)
+		case 22:
+			return d.entities(&a.Entities)
+		case 23:
+			return d.channelData(&a.ChannelData)
+		case 25:
+			return d.str(&a.ReplyToID)
+		}
+		return d.skip(1) // a member Teams sends that Activity does not model
+	})
+}
+
+func (d *fastDecoder) account(p *Account) bool {
+	return d.fields(accountNames[:], func(k int) bool {
+		switch k {
+		case 0:
+			return d.str(&p.ID)
+		case 1:
+			return d.str(&p.Name)
+		default:
+			return d.str(&p.AADObjectID)
+		}
+	})
 }
 
 func (d *fastDecoder) accountPtr(p **Account) bool {
@@ -681,41 +798,20 @@ func (d *fastDecoder) accountPtr(p **Account) bool {
 }
 
 func (d *fastDecoder) conversation(p *Conversation) bool {
-	open, ok := d.object()
-	if !open {
-		return ok
-	}
-	var seen uint32
-	unknown := d.names()
-	for n := 0; ; n++ {
-		name, end, ok := d.member(n)
-		if !ok {
-			return false
-		}
-		if end {
-			d.drop(unknown)
-			return true
-		}
-		var bit uint32
-		switch name {
-		case "id":
-			bit, ok = 1<<0, d.str(&p.ID)
-		case "isGroup":
-			bit, ok = 1<<1, d.boolean(&p.IsGroup)
-		case "conversationType":
-			bit, ok = 1<<2, d.str(&p.ConversationType)
-		case "name":
-			bit, ok = 1<<3, d.str(&p.Name)
-		case "tenantId":
-			bit, ok = 1<<4, d.str(&p.TenantID)
+	return d.fields(conversationNames[:], func(k int) bool {
+		switch k {
+		case 0:
+			return d.boolean(&p.IsGroup)
+		case 1:
+			return d.str(&p.ID)
+		case 2:
+			return d.str(&p.Name)
+		case 3:
+			return d.str(&p.ConversationType)
 		default:
-			ok = d.addName(&unknown, name) && d.skip(2)
+			return d.str(&p.TenantID)
 		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
+	})
 }
 
 func (d *fastDecoder) attachments(p *[]Attachment) bool {
@@ -741,6 +837,9 @@ func (d *fastDecoder) attachments(p *[]Attachment) bool {
 		if *p == nil {
 			*p = d.block().att[:0]
 		}
+		if len(*p) == cap(*p) {
+			d.flush() // the strings noted for *p's elements, before they move
+		}
 		*p = append(*p, Attachment{})
 		if !d.attachment(&(*p)[len(*p)-1]) {
 			return false
@@ -749,41 +848,20 @@ func (d *fastDecoder) attachments(p *[]Attachment) bool {
 }
 
 func (d *fastDecoder) attachment(p *Attachment) bool {
-	open, ok := d.object()
-	if !open {
-		return ok
-	}
-	var seen uint32
-	unknown := d.names()
-	for n := 0; ; n++ {
-		name, end, ok := d.member(n)
-		if !ok {
-			return false
-		}
-		if end {
-			d.drop(unknown)
-			return true
-		}
-		var bit uint32
-		switch name {
-		case "contentType":
-			bit, ok = 1<<0, d.str(&p.ContentType)
-		case "contentUrl":
-			bit, ok = 1<<1, d.str(&p.ContentURL)
-		case "content":
-			bit, ok = 1<<2, d.raw(&p.Content)
-		case "name":
-			bit, ok = 1<<3, d.str(&p.Name)
-		case "thumbnailUrl":
-			bit, ok = 1<<4, d.str(&p.ThumbnailURL)
+	return d.fields(attachmentNames[:], func(k int) bool {
+		switch k {
+		case 0:
+			return d.str(&p.ContentType)
+		case 1:
+			return d.str(&p.ContentURL)
+		case 2:
+			return d.raw(&p.Content)
+		case 3:
+			return d.str(&p.Name)
 		default:
-			ok = d.addName(&unknown, name) && d.skip(3)
+			return d.str(&p.ThumbnailURL)
 		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
+	})
 }
 
 func (d *fastDecoder) entities(p *[]Entity) bool {
@@ -809,6 +887,9 @@ func (d *fastDecoder) entities(p *[]Entity) bool {
 		if *p == nil {
 			*p = d.block().ent[:0]
 		}
+		if len(*p) == cap(*p) {
+			d.flush() // the strings noted for *p's elements, before they move
+		}
 		*p = append(*p, Entity{})
 		if !d.entity(&(*p)[len(*p)-1]) {
 			return false
@@ -817,111 +898,43 @@ func (d *fastDecoder) entities(p *[]Entity) bool {
 }
 
 func (d *fastDecoder) entity(p *Entity) bool {
-	open, ok := d.object()
-	if !open {
-		return ok
-	}
-	var seen uint32
-	unknown := d.names()
-	for n := 0; ; n++ {
-		name, end, ok := d.member(n)
-		if !ok {
-			return false
-		}
-		if end {
-			d.drop(unknown)
-			return true
-		}
-		var bit uint32
-		switch name {
-		case "type":
-			bit, ok = 1<<0, d.str(&p.Type)
-		case "mentioned":
-			bit, ok = 1<<1, d.accountPtr(&p.Mentioned)
-		case "text":
-			bit, ok = 1<<2, d.str(&p.Text)
-		case "locale":
-			bit, ok = 1<<3, d.str(&p.Locale)
-		case "country":
-			bit, ok = 1<<4, d.str(&p.Country)
-		case "platform":
-			bit, ok = 1<<5, d.str(&p.Platform)
-		case "timezone":
-			bit, ok = 1<<6, d.str(&p.Timezone)
+	return d.fields(entityNames[:], func(k int) bool {
+		switch k {
+		case 0:
+			return d.str(&p.Type)
+		case 1:
+			return d.accountPtr(&p.Mentioned)
+		case 2:
+			return d.str(&p.Text)
+		case 3:
+			return d.str(&p.Locale)
+		case 4:
+			return d.str(&p.Country)
+		case 5:
+			return d.str(&p.Platform)
 		default:
-			ok = d.addName(&unknown, name) && d.skip(3)
+			return d.str(&p.Timezone)
 		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
+	})
 }
 
 func (d *fastDecoder) channelData(p *ChannelData) bool {
-	open, ok := d.object()
-	if !open {
-		return ok
-	}
-	var seen uint32
-	unknown := d.names()
-	for n := 0; ; n++ {
-		name, end, ok := d.member(n)
-		if !ok {
-			return false
-		}
-		if end {
-			d.drop(unknown)
-			return true
-		}
-		var bit uint32
-		switch name {
-		case "teamsChannelId":
-			bit, ok = 1<<0, d.str(&p.TeamsChannelID)
-		case "teamsTeamId":
-			bit, ok = 1<<1, d.str(&p.TeamsTeamID)
-		case "channel":
-			bit, ok = 1<<2, d.idRef(&p.Channel)
-		case "team":
-			bit, ok = 1<<3, d.idRef(&p.Team)
-		case "tenant":
-			bit, ok = 1<<4, d.idRef(&p.Tenant)
+	return d.fields(channelDataNames[:], func(k int) bool {
+		switch k {
+		case 0:
+			return d.str(&p.TeamsChannelID)
+		case 1:
+			return d.str(&p.TeamsTeamID)
+		case 2:
+			return d.idRef(&p.Channel)
+		case 3:
+			return d.idRef(&p.Team)
 		default:
-			ok = d.addName(&unknown, name) && d.skip(2)
+			return d.idRef(&p.Tenant)
 		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
+	})
 }
 
 func (d *fastDecoder) idRef(p *IDRef) bool {
-	open, ok := d.object()
-	if !open {
-		return ok
-	}
-	var seen uint32
-	unknown := d.names()
-	for n := 0; ; n++ {
-		name, end, ok := d.member(n)
-		if !ok {
-			return false
-		}
-		if end {
-			d.drop(unknown)
-			return true
-		}
-		var bit uint32
-		switch name {
-		case "id":
-			bit, ok = 1<<0, d.str(&p.ID)
-		default:
-			ok = d.addName(&unknown, name) && d.skip(3)
-		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
+	return d.fields(idRefNames[:], func(int) bool { return d.str(&p.ID) })
 }

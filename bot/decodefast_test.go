@@ -103,9 +103,15 @@ func fastCases(t testing.TB) (fast, slow [][]byte) {
 		rep(lts, `"localTimestamp":"2024-10-31T02:37:37+14:00"`),
 		rep(lts, `"localTimestamp":"2024-10-30T12:37:37+23:59"`),
 		rep(ts, `"timestamp":"0000-01-01T00:00:00Z"`),
-		// many entities and attachments: beyond the shared block
+		// many entities and attachments: beyond the shared block, and
+		// more strings than are gathered before they are built
 		[]byte(`{"type":"message","attachments":[{},{},{"content":"x"},{}],"entities":[` +
 			strings.Repeat(`{"type":"mention","mentioned":{"id":"a","name":"b"}},`, 5) + `{}]}`),
+		[]byte(`{"type":"message","text":"t\u00e9xt","attachments":[` +
+			strings.Repeat(`{"contentType":"image/png","contentUrl":"https://x/\u00e9.png","name":"n"},`, 5) +
+			`{"contentType":"text/html","content":"<p>\"x\"</p>"}],"entities":[` +
+			strings.Repeat(`{"type":"mention","mentioned":{"id":"29:a","name":"A \"B\""},"text":"<at>A</at>"},`, 12) +
+			`{"type":"clientInfo","locale":"en-US","country":"US","platform":"Web","timezone":"Europe/Berlin"}]}`),
 	}
 	slow = [][]byte{
 		nil,
