@@ -22,6 +22,13 @@ var ErrNotMessage = errors.New("not a message activity")
 // reports of panics on malformed object keys (goccy/go-json#604, #575),
 // and a panic on client input is not acceptable here.
 func DecodeActivity(data []byte, a *Activity) error {
+	if decodeFast(data, a) {
+		if a.Type != "message" {
+			return ErrNotMessage
+		}
+		return nil
+	}
+	*a = Activity{} // whatever the fast path half-filled
 	if err := json.Unmarshal(data, a); err != nil {
 		return fmt.Errorf("malformed activity: %w", err)
 	}

@@ -6,10 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	json "github.com/go-json-experiment/json"
+
 	"github.com/outhook/outhook/bot"
 )
 
-var fixtures = []string{"channel-ping.json", "docs-example.json", "thread-deploy.json"}
+// fixtures are real Teams activities; bench-payload.json is the body the
+// load benchmark (/work/shared/bench) posts.
+var fixtures = []string{"channel-ping.json", "docs-example.json", "thread-deploy.json", "bench-payload.json"}
 
 // TestDecodeAgreesWithEncodingJSON guards the choice of decoder: on real
 // payloads it must read exactly what encoding/json reads.
@@ -56,31 +60,44 @@ func TestDecodeTolerance(t *testing.T) {
 	}
 }
 
-// BenchmarkDecode compares the decoder outhook uses with encoding/json on
-// a real 1.7 KB activity:
+// BenchmarkDecode compares the decoder outhook uses with encoding/json
+// and with go-json-experiment alone (the reference DecodeActivity falls
+// back to), on a real 2 KB activity (pretty-printed, channel-ping) and on
+// the compact 1.7 KB body of the load benchmark (bench_payload):
 //
-//	go test -run '^$' -bench Decode -benchmem ./bot
+//	go test -run '^$' -bench Decode -benchmem -count 5 ./bot
 func BenchmarkDecode(b *testing.B) {
-	data, err := readFixture("channel-ping.json")
-	if err != nil {
-		b.Fatal(err)
+	for _, p := range []struct{ prefix, file string }{{"", "channel-ping.json"}, {"bench_payload/", "bench-payload.json"}} {
+		data, err := readFixture(p.file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(p.prefix+"encoding_json", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				var a bot.Activity
+				if err := stdjson.Unmarshal(data, &a); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(p.prefix+"go_json_experiment", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				var a bot.Activity
+				if err := json.Unmarshal(data, &a); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(p.prefix+"outhook", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				var a bot.Activity
+				if err := bot.DecodeActivity(data, &a); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
-	b.Run("encoding_json", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			var a bot.Activity
-			if err := stdjson.Unmarshal(data, &a); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("outhook", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; i < b.N; i++ {
-			var a bot.Activity
-			if err := bot.DecodeActivity(data, &a); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 }
