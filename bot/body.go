@@ -59,6 +59,9 @@ const (
 	// instead of a connection reset.
 	drainBytes = 4 << 20
 	drainTime  = 2 * time.Second
+	// httpDiscards is how much of an unread body net/http reads past
+	// after the handler, to keep the connection (maxPostHandlerReadBytes).
+	httpDiscards = 256 << 10
 )
 
 // errBodiesBusy is returned for a signed body that could not be kept because
@@ -286,6 +289,17 @@ func (b *Bot) readRequest(ec echo.Context, start time.Time) *signedBody {
 		return tooLarge(err.Error())
 	case errors.Is(err, ErrNoSignature), errors.Is(err, ErrBadSignature):
 		sb.release()
+		if req.ContentLength > httpDiscards {
+			// Refused before its body was read, and too large for
+			// net/http to read past: it would close the connection
+			// after lingering half a second with a goroutine per post.
+			// Answer, then close at once: a flood of such posts holds
+			// nothing.
+			ec.Response().Header().Set(echo.HeaderConnection, "close")
+			b.reject(ec, start, http.StatusUnauthorized, err.Error())
+			releaseConn(ec, b.logger)
+			return nil
+		}
 		b.reject(ec, start, http.StatusUnauthorized, err.Error())
 	case errors.Is(err, errBodiesBusy):
 		sb.release()

@@ -172,3 +172,46 @@ func TestOversizeBodyGetsIts413(t *testing.T) {
 		})
 	}
 }
+
+// TestUnsignedLargeBodyClosesAtOnce posts a large body without a
+// signature on a raw connection, as a flood would: the 401 comes before
+// the body is read, and the connection is closed at once, not after the
+// half second net/http lingers when it leaves a body unread, so a flood of
+// such posts holds no goroutine. The sender, still sending, sees its
+// connection end at once, and reads the 401.
+func TestUnsignedLargeBodyClosesAtOnce(t *testing.T) {
+	const size = 64 << 20 // more than loopback buffers take in
+	b, err := bot.New(bot.Config{Secrets: []string{bot.NewToken()}, BodyLimit: size,
+		Handler: bot.HandlerFunc(func(c *bot.Context) error { return c.Text("ok") })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	b.Mount(e, "/webhook")
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(conn, "POST /webhook HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", size)
+	start := time.Now()
+	sent := make(chan time.Duration, 1)
+	go func() {
+		conn.Write(make([]byte, size)) // fails once the server closes
+		sent <- time.Since(start)
+	}()
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("reading the answer: %v; want a 401", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized || !res.Close {
+		t.Errorf("got %d, close %v; want 401 and the connection closed", res.StatusCode, res.Close)
+	}
+	if d := <-sent; d > 300*time.Millisecond {
+		t.Errorf("the sender could send for %v; want the connection closed at once (net/http lingers 500ms)", d)
+	}
+}
