@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -435,6 +434,7 @@ func (b *Bot) answer(ec echo.Context, c *Context, lg zerolog.Logger, command str
 		lg.Warn().Err(err).Msg("writing reply")
 	}
 	latency := time.Since(c.received)
+	observed := outcome
 	objs, logOutcome := c.takeLog()
 	ev := lg.Info()
 	if ev == nil && len(objs) > 0 {
@@ -443,14 +443,19 @@ func (b *Bot) answer(ec echo.Context, c *Context, lg zerolog.Logger, command str
 		info := lg.Level(zerolog.InfoLevel)
 		ev = info.Info()
 	}
+	if logOutcome != "" && outcome != OutcomeTimeout {
+		// A more specific outcome of the handler's own answer; a
+		// timeout notice stays a timeout.
+		outcome = logOutcome
+	}
 	ev = ev.Str("command", command).
 		Int("status", http.StatusOK).
-		Str("outcome", cmp.Or(logOutcome, outcome))
+		Str("outcome", outcome)
 	for _, o := range objs {
 		ev = ev.EmbedObject(o)
 	}
 	ev.Dur("latency", latency).Msg("answered")
-	b.observer.Answered(Answer{Command: command, Outcome: outcome, Latency: latency})
+	b.observer.Answered(Answer{Command: command, Outcome: observed, Latency: latency})
 }
 
 func upperFirst(s string) string {

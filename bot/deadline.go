@@ -195,7 +195,8 @@ func (b *budgetCtx) Err() error {
 // knows on the request's line instead of writing a line of its own:
 // middleware.Audit does so when audit events go to the main log. A
 // non-empty outcome replaces the line's own outcome with a more specific
-// one, such as "denied" for a user error. o is written when the line is,
+// one, such as "denied" for a user error, except on the line of a timeout
+// notice, which stays "timeout". o is written when the line is,
 // after the handler returns, so it must not change after the call.
 //
 // It reports false, and adds nothing, when there will be no such line to

@@ -48,6 +48,12 @@ func TestAuditOnAnswerLine(t *testing.T) {
 		defer close(late)
 		return c.Text("too late")
 	}})
+	racy := make(chan struct{})
+	r.Add(&router.Command{Name: "racy", Handler: func(c *router.Context) error {
+		defer close(racy)
+		<-c.Done() // returns as the notice is written
+		return c.Text("too late")
+	}})
 	r.Use(middleware.AuditWithConfig(middleware.AuditConfig{
 		Logger:       logger.With().Bool("audit", true).Logger(),
 		Redact:       middleware.Redact{"vault": {"2+"}},
@@ -69,7 +75,11 @@ func TestAuditOnAnswerLine(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the slow handler did not return")
 	}
-	srv.Close() // waits for the late handler's audit event
+	if _, err := srv.Say("racy"); err != nil {
+		t.Fatal(err)
+	}
+	<-racy
+	srv.Close() // waits for the late handlers' audit events
 
 	byCommand := map[string][]logLine{}
 	for _, text := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
@@ -97,6 +107,24 @@ func TestAuditOnAnswerLine(t *testing.T) {
 			{Audit: true, Message: "command", Command: "slow", Outcome: "ok", UserName: "Ada Lovelace",
 				Tenant: bottest.DefaultTenant, Args: []string{}, DeadlineMissed: true},
 		}},
+	}
+	// Whichever of the notice and the handler's return comes first, the
+	// answered line says timeout, and the audit event is written once:
+	// on that line or on its own.
+	audits, answered := 0, 0
+	for _, l := range byCommand["racy"] {
+		if l.Audit {
+			audits++
+		}
+		if l.Message == "answered" {
+			answered++
+			if l.Outcome != "timeout" {
+				t.Errorf("racy: answered with outcome %q; want timeout", l.Outcome)
+			}
+		}
+	}
+	if audits != 1 || answered != 1 {
+		t.Errorf("racy: got %d audit events and %d answered lines in %+v; want 1 and 1", audits, answered, byCommand["racy"])
 	}
 	for _, tt := range tests {
 		got := byCommand[tt.command]
