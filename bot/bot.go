@@ -380,7 +380,7 @@ func (b *Bot) timeout(c *Context) (Reply, zerolog.Logger, string) {
 		what = "`" + escapeTicks(c.command) + "`"
 	}
 	if c.jobs != nil {
-		jb, err := c.jobs.admit(c.followUpLocked(), c.logger, c.received, c.cancel, true)
+		jb, err := c.jobs.admit(c.followUpLocked(), *c.loggerLocked(), c.received, c.cancel, true)
 		if err == nil {
 			c.job = jb
 			jb.logger.Warn().Dur("budget", c.budget).Msg("handler missed its budget; it goes on as a job")
@@ -389,7 +389,7 @@ func (b *Bot) timeout(c *Context) (Reply, zerolog.Logger, string) {
 		}
 		c.cancel(ErrBudgetSpent)
 		b.hung.Add(1)
-		c.logger.Warn().Err(err).Dur("budget", c.budget).Msg("handler missed its budget; it cannot go on as a job, stopped")
+		c.loggerLocked().Warn().Err(err).Dur("budget", c.budget).Msg("handler missed its budget; it cannot go on as a job, stopped")
 		switch {
 		case errors.Is(err, ErrShuttingDown) || b.draining.Load() || b.stopping.Load():
 			return Textf("Sorry, %s took longer than Teams allows, and the bot is restarting, so it was stopped. "+
@@ -403,7 +403,7 @@ func (b *Bot) timeout(c *Context) (Reply, zerolog.Logger, string) {
 	}
 	c.cancel(ErrBudgetSpent)
 	b.hung.Add(1)
-	c.logger.Warn().Dur("budget", c.budget).Msg("handler missed its deadline")
+	c.loggerLocked().Warn().Dur("budget", c.budget).Msg("handler missed its deadline")
 	return Textf("Sorry, %s took longer than Teams allows and was stopped. (ref %s)", what, c.Activity.ID),
 		c.reqLog, c.command
 }
@@ -421,7 +421,7 @@ func (b *Bot) late(c *Context, err error) {
 		return
 	}
 	b.hung.Add(-1)
-	ev := c.logger.Warn().Dur("after", time.Since(c.received))
+	ev := c.Logger().Warn().Dur("after", time.Since(c.received))
 	if err != nil {
 		ev = ev.Err(err)
 	}
@@ -476,12 +476,12 @@ func (b *Bot) result(c *Context, err error) Reply {
 	if msg, ok := userMessage(err); ok {
 		var e *Error
 		if errors.As(err, &e) && e.Internal != nil {
-			c.logger.Warn().Err(e.Internal).Msg("handler error")
+			c.Logger().Warn().Err(e.Internal).Msg("handler error")
 		}
 		c.outcome = OutcomeUserError
 		return Text(msg)
 	}
-	c.logger.Error().Err(err).Msg("handler failed")
+	c.Logger().Error().Err(err).Msg("handler failed")
 	c.outcome = OutcomeError
 	return Textf("Sorry, something went wrong while answering. (ref %s)", c.Activity.ID)
 }

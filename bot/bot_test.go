@@ -251,6 +251,7 @@ func TestSeveralTokensAndNonASCII(t *testing.T) {
 func TestLogsNeverHoldSecrets(t *testing.T) {
 	s := newServer(t, bot.HandlerFunc(func(c *bot.Context) error {
 		c.SetCommand("ping")
+		c.Logger().Info().Msg("working")
 		return c.Text("pong")
 	}), nil)
 	body := bottest.Message{Text: "ping secret-words-typed-by-user"}.JSON()
@@ -266,6 +267,9 @@ func TestLogsNeverHoldSecrets(t *testing.T) {
 	for _, line := range strings.Split(logs, "\n") {
 		if strings.Contains(line, `"message":"answered"`) && strings.Count(line, `"command":`) != 1 {
 			t.Errorf("request line names the command %d times: %s", strings.Count(line, `"command":`), line)
+		}
+		if strings.Contains(line, `"message":"working"`) && strings.Count(line, `"command":"ping"`) != 1 {
+			t.Errorf("the handler's line names the command %d times: %s", strings.Count(line, `"command":"ping"`), line)
 		}
 	}
 	for _, want := range []string{`"command":"ping"`, `"status":200`, `"team":"` + bottest.DefaultTeam, `"status":401`, `"latency"`} {

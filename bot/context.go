@@ -38,7 +38,11 @@ type Context struct {
 	reqLog   zerolog.Logger
 	received time.Time
 	command  string
-	line     string
+	// logCommand is a command not yet on logger: it is added when the
+	// logger is first asked for (loggerLocked), so that a request whose
+	// handler logs nothing builds no second logger.
+	logCommand string
+	line       string
 	outcome  string
 	reply    Reply
 	replied  bool
@@ -92,13 +96,26 @@ func (c *Context) Received() time.Time { return c.received }
 
 // Logger returns the logger bound to this activity: it carries the activity
 // id, team, channel, user and, once known, the command.
-func (c *Context) Logger() *zerolog.Logger { return &c.logger }
+func (c *Context) Logger() *zerolog.Logger {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.loggerLocked()
+}
+
+// loggerLocked is Logger for a caller holding c.mu.
+func (c *Context) loggerLocked() *zerolog.Logger {
+	if c.logCommand != "" {
+		c.logger = c.logger.With().Str("command", c.logCommand).Logger()
+		c.logCommand = ""
+	}
+	return &c.logger
+}
 
 // SetLogger replaces the activity's logger.
 func (c *Context) SetLogger(l zerolog.Logger) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.logger = l
+	c.logger, c.logCommand = l, ""
 }
 
 // SetCommand records which command is answering, for logs and metrics. The
@@ -106,8 +123,7 @@ func (c *Context) SetLogger(l zerolog.Logger) {
 func (c *Context) SetCommand(name string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.command = name
-	c.logger = c.logger.With().Str("command", name).Logger()
+	c.command, c.logCommand = name, name
 }
 
 // Command returns the name set with SetCommand, or "".

@@ -127,7 +127,7 @@ func (c *Context) SetBudget(d time.Duration) {
 		// A context taken earlier keeps its deadline: it ends then, as a
 		// context.WithDeadline would, or with the request.
 		t := time.AfterFunc(time.Until(oldAt), func() { old(ErrBudgetSpent) })
-		c.ctx, c.cancel = c.logger.WithContext(ctx), cancel
+		c.ctx, c.cancel = c.loggerLocked().WithContext(ctx), cancel
 		c.cancels = append(c.cancels, func() { t.Stop(); old(context.Canceled) })
 	}
 	c.timer.Reset(time.Until(at))

@@ -87,7 +87,7 @@ func (c *Context) Go(ack string, fn JobFunc) error {
 	}
 	c.mu.Lock()
 	f := c.followUpLocked()
-	lg := c.logger
+	lg := *c.loggerLocked()
 	c.mu.Unlock()
 	id, err := c.jobs.start(f, lg, c.received, fn)
 	if err != nil {
