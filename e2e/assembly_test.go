@@ -48,6 +48,10 @@ func TestServeDefaults(t *testing.T) {
 	if n := len(p.logLines(`"message":"answered"`, `"command":"ping"`)); n != 1 {
 		t.Errorf("got %d request lines for the ping; want 1:\n%s", n, logs)
 	}
+	// One line per request: the audit event is on the answered line.
+	if n := len(p.logLines(`"command":"echo"`)); n != 1 || len(p.logLines(`"command":"echo"`, `"message":"answered"`, `"audit":true`, `"status":200`)) != 1 {
+		t.Errorf("got %d lines for the echo; want 1, the answered line carrying the audit event:\n%s", n, logs)
+	}
 	if len(p.logLines(`"status":401`)) != 1 {
 		t.Errorf("the 401 is not logged once:\n%s", logs)
 	}
