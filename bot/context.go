@@ -43,9 +43,9 @@ type Context struct {
 	// handler logs nothing builds no second logger.
 	logCommand string
 	line       string
-	outcome  string
-	reply    Reply
-	replied  bool
+	outcome    string
+	reply      Reply
+	replied    bool
 
 	// The timeout notice runs on a timer goroutine: mu guards what it
 	// reads (logger, command, budget, state) against the handler's writes.
