@@ -343,7 +343,9 @@ type Routes interface {
 func (a *App) Mount(r Routes) {
 	a.resume()
 	for _, w := range a.webhooks {
-		r.POST(w.Path, w.bot.ServeEcho, a.metrics.Middleware(w.Name))
+		// Wrapped once here: Echo applies a route's own middleware anew
+		// on every request.
+		r.POST(w.Path, a.metrics.Middleware(w.Name)(w.bot.ServeEcho))
 		w.plugins.Routes(r.Group(w.Path))
 	}
 }

@@ -287,13 +287,20 @@ const duplicateCommand = "duplicate"
 
 // denial returns why the checks refused an activity, or "".
 func denial(c *bot.Context, err error) string {
-	var denied *middleware.DeniedError
-	switch {
-	case err == nil:
+	if err == nil {
 		if c.Command() == duplicateCommand {
 			return "replay"
 		}
 		return ""
+	}
+	return errDenial(err)
+}
+
+// errDenial is denial for an error. It is apart so that the target of
+// errors.As, which escapes to the heap, is allocated only for an error.
+func errDenial(err error) string {
+	var denied *middleware.DeniedError
+	switch {
 	case errors.As(err, &denied):
 		return "rule"
 	case errors.Is(err, middleware.ErrTenant):

@@ -145,22 +145,21 @@ func (s *signedBody) release() {
 }
 
 // readSigned checks the request's signature header, then reads at most
-// limit bytes of r while hashing them with every token, and returns the
-// verified body. size is the body's declared length, or -1. It fails with
+// limit bytes of r while hashing them with every token, and puts the
+// verified body in sb. size is the body's declared length, or -1. It fails with
 // ErrNoSignature or ErrBadSignature (the header is checked before any
-// byte is read), ErrTooLarge, errBodiesBusy, or a read error. Call release
-// on the result, also after an error.
+// byte is read), ErrTooLarge, errBodiesBusy, or a read error. Call
+// sb.release, also after an error.
 //
 // A body over pooledBody is read only with one of the largeReaders turns,
 // taken before any of it is read when its size is declared (so that
 // requests waiting for a turn hold no buffer), in chunks of pooledBody,
 // yielding the processor after each: a flood of large bodies, signed or
 // not, delays a small post by a few chunks' hashing, not by whole bodies.
-func (v *Verifier) readSigned(ctx context.Context, r io.Reader, authorization string, size, limit int64) (*signedBody, error) {
-	sb := &signedBody{}
+func (v *Verifier) readSigned(sb *signedBody, ctx context.Context, r io.Reader, authorization string, size, limit int64) error {
 	want, err := parseSignature(authorization)
 	if err != nil {
-		return sb, err
+		return err
 	}
 	s := v.start()
 	defer s.release()
@@ -168,7 +167,7 @@ func (v *Verifier) readSigned(ctx context.Context, r io.Reader, authorization st
 	hashOnly := false // the body is hashed and dropped, not kept
 	if size > pooledBody && size <= limit {
 		if !largeTurn(ctx) {
-			return sb, errBodiesBusy
+			return errBodiesBusy
 		}
 		sb.turn = true
 		// The whole body at once: net/http gives no more than declared.
@@ -200,7 +199,7 @@ func (v *Verifier) readSigned(ctx context.Context, r io.Reader, authorization st
 		if len(buf) == cap(buf) {
 			if !sb.turn {
 				if !largeTurn(ctx) {
-					return sb, errBodiesBusy
+					return errBodiesBusy
 				}
 				sb.turn = true
 			}
@@ -229,26 +228,26 @@ func (v *Verifier) readSigned(ctx context.Context, r io.Reader, authorization st
 		buf = buf[:len(buf)+n]
 		total += int64(n)
 		if total > limit {
-			return sb, ErrTooLarge
+			return ErrTooLarge
 		}
 		if err == io.EOF || (size > pooledBody && total == size && err == nil) {
 			break // all of it
 		}
 		if err != nil {
-			return sb, fmt.Errorf("reading request body: %w", err)
+			return fmt.Errorf("reading request body: %w", err)
 		}
 		if sb.turn {
 			runtime.Gosched()
 		}
 	}
 	if err := s.check(&want); err != nil {
-		return sb, err
+		return err
 	}
 	if hashOnly {
-		return sb, errBodiesBusy
+		return errBodiesBusy
 	}
 	sb.data = buf
-	return sb, nil
+	return nil
 }
 
 // drain reads and discards what is left of an oversize body, bounded in
@@ -264,10 +263,11 @@ func drain(ec echo.Context) {
 // readRequest reads and verifies the body of a post, or answers it: 413
 // for a body over the limit (drained, see drain), 401 for a missing or
 // wrong signature, 503 for errBodiesBusy, 400 when it cannot be read. It
-// returns nil when it answered. Call release on what it returns.
-func (b *Bot) readRequest(ec echo.Context, start time.Time) *signedBody {
+// reads into sb and reports false when it answered. Call sb.release
+// after it returned true.
+func (b *Bot) readRequest(ec echo.Context, start time.Time, sb *signedBody) bool {
 	req := ec.Request()
-	tooLarge := func(reason string) *signedBody {
+	tooLarge := func(reason string) bool {
 		// Full duplex: the body may still be read after the answer.
 		rc := http.NewResponseController(ec.Response().Writer)
 		rc.EnableFullDuplex()
@@ -275,15 +275,15 @@ func (b *Bot) readRequest(ec echo.Context, start time.Time) *signedBody {
 		b.reject(ec, start, http.StatusRequestEntityTooLarge, reason)
 		rc.Flush()
 		drain(ec)
-		return nil
+		return false
 	}
 	if req.ContentLength > b.limit {
 		return tooLarge(ErrTooLarge.Error())
 	}
-	sb, err := b.verifier.readSigned(req.Context(), req.Body, req.Header.Get(echo.HeaderAuthorization), req.ContentLength, b.limit)
+	err := b.verifier.readSigned(sb, req.Context(), req.Body, req.Header.Get(echo.HeaderAuthorization), req.ContentLength, b.limit)
 	switch {
 	case err == nil:
-		return sb
+		return true
 	case errors.Is(err, ErrTooLarge):
 		sb.release()
 		return tooLarge(err.Error())
@@ -298,7 +298,7 @@ func (b *Bot) readRequest(ec echo.Context, start time.Time) *signedBody {
 			ec.Response().Header().Set(echo.HeaderConnection, "close")
 			b.reject(ec, start, http.StatusUnauthorized, err.Error())
 			releaseConn(ec, b.logger)
-			return nil
+			return false
 		}
 		b.reject(ec, start, http.StatusUnauthorized, err.Error())
 	case errors.Is(err, errBodiesBusy):
@@ -308,5 +308,5 @@ func (b *Bot) readRequest(ec echo.Context, start time.Time) *signedBody {
 		sb.release()
 		b.reject(ec, start, http.StatusBadRequest, "cannot read request body")
 	}
-	return nil
+	return false
 }

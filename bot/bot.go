@@ -257,8 +257,8 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 	req := ec.Request()
 	start := arrivedAt(req, time.Now())
 
-	sb := b.readRequest(ec, start)
-	if sb == nil {
+	var sb signedBody
+	if !b.readRequest(ec, start, &sb) {
 		return nil // answered
 	}
 	defer sb.release()

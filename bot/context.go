@@ -64,7 +64,8 @@ type Context struct {
 	// the line is written (logged).
 	answering  bool
 	logged     bool
-	logObjs    []zerolog.LogObjectMarshaler
+	logObjs    [2]zerolog.LogObjectMarshaler // an audit event, and one more
+	nlogObjs   int
 	logOutcome string
 
 	// notice is done once the timeout notice is written, on the timer's

@@ -200,17 +200,18 @@ func (b *budgetCtx) Err() error {
 // after the handler returns, so it must not change after the call.
 //
 // It reports false, and adds nothing, when there will be no such line to
-// add to: the line is already written (a handler that outlives its
+// add to, or it holds two additions already: the line is already written (a handler that outlives its
 // budget is answered with the timeout notice before it returns), or the
 // Context is not answering an HTTP post (NewContext). Log a line of your
 // own then.
 func (c *Context) LogWithAnswer(o zerolog.LogObjectMarshaler, outcome string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.answering || c.logged {
+	if !c.answering || c.logged || c.nlogObjs == len(c.logObjs) {
 		return false
 	}
-	c.logObjs = append(c.logObjs, o)
+	c.logObjs[c.nlogObjs] = o
+	c.nlogObjs++
 	if outcome != "" {
 		c.logOutcome = outcome
 	}
@@ -223,5 +224,5 @@ func (c *Context) takeLog() ([]zerolog.LogObjectMarshaler, string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.logged = true
-	return c.logObjs, c.logOutcome
+	return c.logObjs[:c.nlogObjs], c.logOutcome
 }
