@@ -119,6 +119,7 @@ type signedBody struct {
 	class    int
 	reserved int64 // bytes counted in largeInFlight
 	turn     bool  // holds a token of largeTurns
+	unread   bool  // refused for its header, before a byte was read
 }
 
 // release returns the body's memory; data must not be used after.
@@ -159,6 +160,7 @@ func (s *signedBody) release() {
 func (v *Verifier) readSigned(sb *signedBody, ctx context.Context, r io.Reader, authorization string, size, limit int64) error {
 	want, err := parseSignature(authorization)
 	if err != nil {
+		sb.unread = true
 		return err
 	}
 	s := v.start()
@@ -289,7 +291,7 @@ func (b *Bot) readRequest(ec echo.Context, start time.Time, sb *signedBody) bool
 		return tooLarge(err.Error())
 	case errors.Is(err, ErrNoSignature), errors.Is(err, ErrBadSignature):
 		sb.release()
-		if req.ContentLength > httpDiscards {
+		if sb.unread && req.ContentLength > httpDiscards {
 			// Refused before its body was read, and too large for
 			// net/http to read past: it would close the connection
 			// after lingering half a second with a goroutine per post.

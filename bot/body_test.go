@@ -215,3 +215,30 @@ func TestUnsignedLargeBodyClosesAtOnce(t *testing.T) {
 		t.Errorf("the sender could send for %v; want the connection closed at once (net/http lingers 500ms)", d)
 	}
 }
+
+// TestWrongSignatureKeepsTheConnection: a large body with a well-formed
+// but wrong signature is read (to hash it) before its 401, so its
+// connection stays open for the next post.
+func TestWrongSignatureKeepsTheConnection(t *testing.T) {
+	b, err := bot.New(bot.Config{Secrets: []string{bot.NewToken()},
+		Handler: bot.HandlerFunc(func(c *bot.Context) error { return c.Text("ok") })})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	b.Mount(e, "/webhook")
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	body := bottest.Message{Text: strings.Repeat("x", 300_000)}.JSON()
+	wrong, _ := bot.Sign(bot.NewToken(), body)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/webhook", bytes.NewReader(body))
+	req.Header.Set("Authorization", wrong)
+	res, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized || res.Close {
+		t.Errorf("got %d, close %v; want 401 on a connection kept open", res.StatusCode, res.Close)
+	}
+}
