@@ -39,13 +39,7 @@ func (c *countingBody) Close() error { return nil }
 // good one (signed with the second of two tokens) is answered.
 func TestSignatureCheckedBeforeTheBody(t *testing.T) {
 	tok1, tok2 := bot.NewToken(), bot.NewToken()
-	b, err := bot.New(bot.Config{Secrets: []string{tok1, tok2},
-		Handler: bot.HandlerFunc(func(c *bot.Context) error { return c.Text("ok") })})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := echo.New()
-	b.Mount(e, "/webhook")
+	e := okEcho(t, bot.Config{Secrets: []string{tok1, tok2}})
 	msg := bottest.Message{Text: strings.Repeat("x", 400_000)}.JSON()
 	good, _ := bot.Sign(tok2, msg)
 	wrong, _ := bot.Sign(bot.NewToken(), msg)
@@ -119,13 +113,7 @@ func TestLargeBodiesReuseNoData(t *testing.T) {
 // not a connection reset.
 func TestOversizeBodyGetsIts413(t *testing.T) {
 	tok := bot.NewToken()
-	b, err := bot.New(bot.Config{Secrets: []string{tok}, BodyLimit: 64 << 10,
-		Handler: bot.HandlerFunc(func(c *bot.Context) error { return c.Text("ok") })})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := echo.New()
-	b.Mount(e, "/webhook")
+	e := okEcho(t, bot.Config{Secrets: []string{tok}, BodyLimit: 64 << 10})
 	srv := httptest.NewServer(e)
 	defer srv.Close()
 	tests := []struct {
@@ -181,13 +169,7 @@ func TestOversizeBodyGetsIts413(t *testing.T) {
 // connection end at once, and reads the 401.
 func TestUnsignedLargeBodyClosesAtOnce(t *testing.T) {
 	const size = 64 << 20 // more than loopback buffers take in
-	b, err := bot.New(bot.Config{Secrets: []string{bot.NewToken()}, BodyLimit: size,
-		Handler: bot.HandlerFunc(func(c *bot.Context) error { return c.Text("ok") })})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := echo.New()
-	b.Mount(e, "/webhook")
+	e := okEcho(t, bot.Config{Secrets: []string{bot.NewToken()}, BodyLimit: size})
 	srv := httptest.NewServer(e)
 	defer srv.Close()
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
@@ -220,13 +202,7 @@ func TestUnsignedLargeBodyClosesAtOnce(t *testing.T) {
 // but wrong signature is read (to hash it) before its 401, so its
 // connection stays open for the next post.
 func TestWrongSignatureKeepsTheConnection(t *testing.T) {
-	b, err := bot.New(bot.Config{Secrets: []string{bot.NewToken()},
-		Handler: bot.HandlerFunc(func(c *bot.Context) error { return c.Text("ok") })})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := echo.New()
-	b.Mount(e, "/webhook")
+	e := okEcho(t, bot.Config{Secrets: []string{bot.NewToken()}})
 	srv := httptest.NewServer(e)
 	defer srv.Close()
 	body := bottest.Message{Text: strings.Repeat("x", 300_000)}.JSON()
@@ -241,4 +217,18 @@ func TestWrongSignatureKeepsTheConnection(t *testing.T) {
 	if res.StatusCode != http.StatusUnauthorized || res.Close {
 		t.Errorf("got %d, close %v; want 401 on a connection kept open", res.StatusCode, res.Close)
 	}
+}
+
+// okEcho returns an Echo app serving a bot that answers "ok" to every
+// post, configured by cfg (Handler is set here).
+func okEcho(t *testing.T, cfg bot.Config) *echo.Echo {
+	t.Helper()
+	cfg.Handler = bot.HandlerFunc(func(c *bot.Context) error { return c.Text("ok") })
+	b, err := bot.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	b.Mount(e, "/webhook")
+	return e
 }

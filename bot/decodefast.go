@@ -815,6 +815,12 @@ func (d *fastDecoder) conversation(p *Conversation) bool {
 }
 
 func (d *fastDecoder) attachments(p *[]Attachment) bool {
+	return fastArray(d, p, func() []Attachment { return d.block().att[:0] }, d.attachment)
+}
+
+// fastArray decodes a JSON array (or null) into *p, each element with
+// elem; first gives the backing store of the usual few elements.
+func fastArray[T any](d *fastDecoder, p *[]T, first func() []T, elem func(*T) bool) bool {
 	switch d.next() {
 	case 'n':
 		return d.lit("null")
@@ -830,18 +836,19 @@ func (d *fastDecoder) attachments(p *[]Attachment) bool {
 		}
 		if end {
 			if *p == nil {
-				*p = []Attachment{} // [] is an empty slice, not nil
+				*p = []T{} // [] is an empty slice, not nil
 			}
 			return true
 		}
 		if *p == nil {
-			*p = d.block().att[:0]
+			*p = first()
 		}
 		if len(*p) == cap(*p) {
 			d.flush() // the strings noted for *p's elements, before they move
 		}
-		*p = append(*p, Attachment{})
-		if !d.attachment(&(*p)[len(*p)-1]) {
+		var zero T
+		*p = append(*p, zero)
+		if !elem(&(*p)[len(*p)-1]) {
 			return false
 		}
 	}
@@ -865,36 +872,7 @@ func (d *fastDecoder) attachment(p *Attachment) bool {
 }
 
 func (d *fastDecoder) entities(p *[]Entity) bool {
-	switch d.next() {
-	case 'n':
-		return d.lit("null")
-	case '[':
-		d.i++
-	default:
-		return false
-	}
-	for n := 0; ; n++ {
-		end, ok := d.element(n)
-		if !ok {
-			return false
-		}
-		if end {
-			if *p == nil {
-				*p = []Entity{} // [] is an empty slice, not nil
-			}
-			return true
-		}
-		if *p == nil {
-			*p = d.block().ent[:0]
-		}
-		if len(*p) == cap(*p) {
-			d.flush() // the strings noted for *p's elements, before they move
-		}
-		*p = append(*p, Entity{})
-		if !d.entity(&(*p)[len(*p)-1]) {
-			return false
-		}
-	}
+	return fastArray(d, p, func() []Entity { return d.block().ent[:0] }, d.entity)
 }
 
 func (d *fastDecoder) entity(p *Entity) bool {
