@@ -280,7 +280,7 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 	if n := b.Hung(); n >= b.maxHung {
 		c.reqLog.Warn().Int("hung", n).Int("max_hung", b.maxHung).Msg("overloaded: too many handlers still running; refused")
 		b.answer(ec, c, c.reqLog, "", Textf("Sorry, I'm overloaded: too much earlier work is still "+
-			"running past its time. Please try again in a few minutes. (ref %s)", a.ID), OutcomeOverloaded)
+			"running past its time. Please try again in a few minutes. (ref %s)", a.ID), nil, OutcomeOverloaded)
 		return nil
 	}
 
@@ -298,13 +298,22 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 		// The handler still holds this request: the client must not
 		// reuse the connection.
 		ec.Response().Header().Set(echo.HeaderConnection, "close")
-		b.answer(ec, c, lg, command, b.withNotes(a, r), OutcomeTimeout)
+		r, _ = b.withNotes(a, r)
+		b.answer(ec, c, lg, command, r, nil, OutcomeTimeout)
 		releaseConn(ec, lg)
 	})
 	err := call(b.handler, c)
 	if c.stopTimer() {
 		r := b.result(c, err)
-		b.answer(ec, c, c.reqLog, c.command, b.withNotes(a, r), c.refine(outcome(err)))
+		var enc []byte // the handler's reply, if middleware had it encoded
+		if err == nil {
+			enc = c.sent
+		}
+		r, noted := b.withNotes(a, r)
+		if noted {
+			enc = nil
+		}
+		b.answer(ec, c, c.reqLog, c.command, r, enc, c.refine(outcome(err)))
 		c.release()
 		return nil
 	}
@@ -332,14 +341,14 @@ func releaseConn(ec echo.Context, lg zerolog.Logger) {
 }
 
 // withNotes adds to r the reports due in a's channel: results that could
-// not be posted, or may have been.
-func (b *Bot) withNotes(a *Activity, r Reply) Reply {
+// not be posted, or may have been. It reports whether there were any.
+func (b *Bot) withNotes(a *Activity, r Reply) (Reply, bool) {
 	if b.jobs == nil {
-		return r
+		return r, false
 	}
 	notes := b.jobs.out.takeNotes(a.Team(), a.Channel())
 	if len(notes) == 0 {
-		return r
+		return r, false
 	}
 	text := strings.Join(notes, "\n\n")
 	if r.Text != "" {
@@ -347,7 +356,7 @@ func (b *Bot) withNotes(a *Activity, r Reply) Reply {
 	} else {
 		r.Text = text
 	}
-	return r
+	return r, true
 }
 
 // call runs h, turning a panic into an error.
@@ -428,9 +437,10 @@ func (b *Bot) late(c *Context, err error) {
 	ev.Msg("handler finished after its deadline; result dropped")
 }
 
-// answer writes r as the reply and logs the request line.
-func (b *Bot) answer(ec echo.Context, c *Context, lg zerolog.Logger, command string, r Reply, outcome string) {
-	if err := writeReply(ec, r); err != nil {
+// answer writes r as the reply, or enc when it is r already encoded (see
+// Context.ReplyJSON), and logs the request line.
+func (b *Bot) answer(ec echo.Context, c *Context, lg zerolog.Logger, command string, r Reply, enc []byte, outcome string) {
+	if err := writeReply(ec, r, enc); err != nil {
 		lg.Warn().Err(err).Msg("writing reply")
 	}
 	latency := time.Since(c.received)
@@ -510,16 +520,26 @@ func putReplyBuf(bp *[]byte) {
 	}
 }
 
-// writeReply writes r with an explicit Content-Length and flushes, so the
-// client has the whole reply even while the handler goroutine still runs.
-func writeReply(ec echo.Context, r Reply) error {
-	bp := replyBufs.Get().(*[]byte)
-	defer putReplyBuf(bp)
-	data, err := Fit(r, MaxReplySize).appendJSON((*bp)[:0])
+// encodeReply appends r as sent, cut to what Teams takes, to dst.
+func encodeReply(r Reply, dst []byte) []byte {
+	data, err := Fit(r, MaxReplySize).appendJSON(dst)
 	if err != nil {
-		data = append((*bp)[:0], `{"type":"message","text":"Sorry, the reply could not be encoded."}`...)
+		return append(dst[:0], `{"type":"message","text":"Sorry, the reply could not be encoded."}`...)
 	}
-	*bp = data
+	return data
+}
+
+// writeReply writes r (or enc, when it is r encoded already) with an
+// explicit Content-Length and flushes, so the
+// client has the whole reply even while the handler goroutine still runs.
+func writeReply(ec echo.Context, r Reply, enc []byte) error {
+	data := enc
+	if data == nil {
+		bp := replyBufs.Get().(*[]byte)
+		defer putReplyBuf(bp)
+		data = encodeReply(r, (*bp)[:0])
+		*bp = data
+	}
 	res := ec.Response()
 	h := res.Header()
 	h[echo.HeaderContentType] = contentTypeJSONHeader

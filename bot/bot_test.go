@@ -318,3 +318,28 @@ func TestNewErrors(t *testing.T) {
 		t.Errorf("New without secrets: %v", err)
 	}
 }
+
+// TestReplyJSONIsWhatIsSent: ReplyJSON gives the reply as it is written,
+// and a reply set after it replaces what it gave.
+func TestReplyJSONIsWhatIsSent(t *testing.T) {
+	var first, last []byte
+	s := newServer(t, bot.HandlerFunc(func(c *bot.Context) error {
+		if _, ok := c.ReplyJSON(); ok {
+			t.Error("ReplyJSON before any reply reported true")
+		}
+		c.Text("first")
+		first, _ = c.ReplyJSON()
+		c.Text("second")
+		last, _ = c.ReplyJSON()
+		return nil
+	}), nil)
+	body := bottest.Message{Text: "hi"}.JSON()
+	sig, _ := bot.Sign(s.token, body)
+	got := s.post(t, body, sig)
+	if !strings.Contains(string(first), `"first"`) {
+		t.Errorf("ReplyJSON after the first reply: %s", first)
+	}
+	if got.reply.Text != "second" || string(last) != strings.TrimSpace(got.body) {
+		t.Errorf("sent %s; ReplyJSON gave %s; want the second reply, the same bytes", got.body, last)
+	}
+}

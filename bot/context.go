@@ -46,6 +46,7 @@ type Context struct {
 	outcome    string
 	reply      Reply
 	replied    bool
+	sent       []byte // reply as sent (ReplyJSON), nil until asked for
 
 	// The timeout notice runs on a timer goroutine: mu guards what it
 	// reads (logger, command, budget, state) against the handler's writes.
@@ -145,8 +146,7 @@ func (c *Context) Reply(r Reply) error {
 	if r.IsZero() {
 		return errors.New("empty reply: Teams shows an error for an empty message")
 	}
-	c.reply = r
-	c.replied = true
+	c.reply, c.replied, c.sent = r, true, nil
 	return nil
 }
 
@@ -158,3 +158,18 @@ func (c *Context) Textf(format string, args ...any) error { return c.Reply(Textf
 
 // Replied returns the answer set so far, and whether there is one.
 func (c *Context) Replied() (Reply, bool) { return c.reply, c.replied }
+
+// ReplyJSON returns the reply set so far as the bot sends it: cut to what
+// Teams takes (Fit) and encoded. It is encoded once: when the bot sends
+// this reply as it is, it writes these bytes, so middleware that keeps
+// the reply (Replay) costs no second encoding. The bytes must not be
+// modified. It reports false when there is no reply yet.
+func (c *Context) ReplyJSON() ([]byte, bool) {
+	if !c.replied {
+		return nil, false
+	}
+	if c.sent == nil {
+		c.sent = encodeReply(c.reply, nil)
+	}
+	return c.sent, true
+}

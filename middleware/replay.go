@@ -136,25 +136,32 @@ func replayKey(a *bot.Activity) string {
 	return "replay:" + strings.ToLower(a.Tenant()) + "|" + strings.ToLower(a.Channel()) + "|" + a.ID
 }
 
+// userErrorJSON returns the reply the bot sends for err when it is meant
+// for the user, encoded as sent, or nil. It is apart so that the target
+// of errors.As, which escapes to the heap, is allocated only for errors.
+func userErrorJSON(err error) []byte {
+	var e *bot.Error
+	if !errors.As(err, &e) || e.Message == "" {
+		return nil
+	}
+	data, merr := bot.Fit(bot.Text(e.Message), bot.MaxReplySize).MarshalJSON()
+	if merr != nil {
+		return nil
+	}
+	return data
+}
+
 // keep stores the reply a first delivery got, when it has one to repeat.
 func keep(c *bot.Context, s ReplayStore, key string, err error) {
-	var r bot.Reply
-	var e *bot.Error
-	switch {
-	case err == nil:
-		var ok bool
-		if r, ok = c.Replied(); !ok {
-			return
-		}
-	case errors.As(err, &e) && e.Message != "":
-		r = bot.Text(e.Message)
-	default:
-		return
-	}
 	// Keep the reply as sent: cut to what Teams takes, so what is kept is
 	// bounded too.
-	data, merr := bot.Fit(r, bot.MaxReplySize).MarshalJSON()
-	if merr != nil {
+	var data []byte
+	if err == nil {
+		data, _ = c.ReplyJSON()
+	} else {
+		data = userErrorJSON(err)
+	}
+	if data == nil {
 		return
 	}
 	// The request may be past its budget: keep the reply regardless (a
