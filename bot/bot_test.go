@@ -272,7 +272,7 @@ func TestLogsNeverHoldSecrets(t *testing.T) {
 			t.Errorf("the handler's line names the command %d times: %s", strings.Count(line, `"command":"ping"`), line)
 		}
 	}
-	for _, want := range []string{`"command":"ping"`, `"status":200`, `"team":"` + bottest.DefaultTeam, `"status":401`, `"latency"`} {
+	for _, want := range []string{`"command":"ping"`, `"status":200`, `"team":"` + bottest.DefaultTeam, `"status":401`, `"latency"`, `"message":"working"`} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("logs lack %s:\n%s", want, logs)
 		}

@@ -137,25 +137,7 @@ func TestHungHandlerReleasedAndBounded(t *testing.T) {
 // before its headers were sent has less budget left: a handler that would
 // fit a budget counted from the handler misses one counted from arrival.
 func TestBudgetCountsFromArrival(t *testing.T) {
-	const budget = 400 * time.Millisecond
-	token := bot.NewToken()
-	b, err := bot.New(bot.Config{
-		Secrets: []string{token}, Budget: budget,
-		Handler: bot.HandlerFunc(func(c *bot.Context) error {
-			select {
-			case <-time.After(200 * time.Millisecond):
-				return c.Text("in time")
-			case <-c.Context().Done():
-				return c.Context().Err()
-			}
-		}),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := echo.New()
-	b.Mount(e, "/webhook")
-	u := newLoopback(t, e) + "/webhook"
+	u, token := workingBot(t, 400*time.Millisecond, 200*time.Millisecond)
 
 	if r, _ := rawPost(t, u, token, "fresh"); r.Text != "in time" {
 		t.Fatalf("a fresh request: got %q; want in time", r.Text)
@@ -197,24 +179,7 @@ func TestArrivedWithoutHook(t *testing.T) {
 // kept alive from an earlier one is not charged for the idle time between
 // them.
 func TestKeptAliveRequestCountsFromItsOwnArrival(t *testing.T) {
-	token := bot.NewToken()
-	b, err := bot.New(bot.Config{
-		Secrets: []string{token}, Budget: 400 * time.Millisecond,
-		Handler: bot.HandlerFunc(func(c *bot.Context) error {
-			select {
-			case <-time.After(100 * time.Millisecond):
-				return c.Text("in time")
-			case <-c.Context().Done():
-				return c.Context().Err()
-			}
-		}),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := echo.New()
-	b.Mount(e, "/webhook")
-	u := newLoopback(t, e) + "/webhook"
+	u, token := workingBot(t, 400*time.Millisecond, 100*time.Millisecond)
 	tr := &http.Transport{MaxIdleConnsPerHost: 1}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
@@ -269,4 +234,29 @@ func TestPanicOnTheTimeoutPathIsRecovered(t *testing.T) {
 		!strings.Contains(r.Text, "took longer") {
 		t.Errorf("after the panic: got %q, %v; want the bot still serving", r.Text, err)
 	}
+}
+
+// workingBot serves on loopback, with budget, a bot whose handler works
+// for work and answers "in time", or gives up when its context ends. It
+// returns the webhook URL and the token.
+func workingBot(t *testing.T, budget, work time.Duration) (string, string) {
+	t.Helper()
+	token := bot.NewToken()
+	b, err := bot.New(bot.Config{
+		Secrets: []string{token}, Budget: budget,
+		Handler: bot.HandlerFunc(func(c *bot.Context) error {
+			select {
+			case <-time.After(work):
+				return c.Text("in time")
+			case <-c.Context().Done():
+				return c.Context().Err()
+			}
+		}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := echo.New()
+	b.Mount(e, "/webhook")
+	return newLoopback(t, e) + "/webhook", token
 }
