@@ -18,6 +18,7 @@ import (
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/config"
+	"github.com/outhook/outhook/internal/batchwrite"
 	"github.com/outhook/outhook/middleware/metrics"
 )
 
@@ -182,6 +183,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			Msg("serving outgoing webhook")
 	}
 
+	// Replies written in one scheduler turn leave together (see
+	// internal/batchwrite): under load the peer is woken once for many.
+	ln = batchwrite.Wrap(ln)
 	errc := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {

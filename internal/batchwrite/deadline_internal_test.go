@@ -1,0 +1,83 @@
+//go:build unix
+
+package batchwrite
+
+import (
+	"errors"
+	"net"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Queued bytes keep the deadline they were written under when a later
+// one is set, as net/http clears it after each reply: their write to a
+// peer that never reads ends by that deadline instead of hanging, and
+// the error comes with the next Write.
+func TestQueuedBytesKeepTheirDeadline(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := Wrap(inner)
+	defer ln.Close()
+	d := net.Dialer{Timeout: 2 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		err := rc.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10)
+		})
+		return errors.Join(err, serr)
+	}}
+	peer, err := d.Dial("tcp", inner.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close() // never reads
+	nc, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := nc.(*conn)
+	defer c.Close()
+
+	// Queue bytes under a deadline, then clear it, until the peer's
+	// buffers are full and a goroutine of the connection's own waits to
+	// write them.
+	var deadline time.Time
+	chunk := make([]byte, 32<<10)
+	for stuck := time.Now().Add(5 * time.Second); ; {
+		if time.Now().After(stuck) {
+			t.Fatal("the buffers never filled")
+		}
+		deadline = time.Now().Add(300 * time.Millisecond)
+		_ = c.SetWriteDeadline(deadline)
+		if _, err := c.Write(chunk); err != nil {
+			t.Fatalf("queueing: %v", err)
+		}
+		_ = c.SetWriteDeadline(time.Time{})
+		time.Sleep(time.Millisecond) // the flusher runs
+		c.mu.Lock()
+		bg := c.bg
+		c.mu.Unlock()
+		if bg {
+			break
+		}
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Write([]byte("waits for the queued bytes"))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
+			t.Fatalf("error %v, want a timeout", err)
+		}
+		if late := time.Since(deadline); late > time.Second {
+			t.Errorf("the write ended %v after its deadline", late)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the write of queued bytes outlived their deadline")
+	}
+}

@@ -1,0 +1,11 @@
+//go:build !unix
+
+package batchwrite
+
+import "net"
+
+const supported = false
+
+func wrap(c net.Conn, _ *queue) net.Conn { return c }
+
+func (c *conn) tryWrite(b []byte) (int, error) { return c.Conn.Write(b) }
