@@ -262,6 +262,9 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 		return nil // answered
 	}
 	defer sb.release()
+	// Read to its end: closing it tells net/http so, which then need not
+	// look for more of it before the reply.
+	_ = req.Body.Close()
 	body := sb.data
 	a := new(Activity)
 	if err := DecodeActivity(body, a); err != nil {
