@@ -128,8 +128,10 @@ const (
 
 type conn struct {
 	net.Conn
-	raw syscall.RawConn
-	q   *queue
+	raw  syscall.RawConn
+	step func(fd uintptr) bool // writeStep
+	rw   rawWrite              // tryWrite's state
+	q    *queue
 
 	mu     sync.Mutex
 	done   sync.Cond // signalled when state leaves busy
@@ -244,13 +246,7 @@ func (c *conn) tryQueued() {
 	c.buf = nil
 	c.state, c.qw = busy, true
 	c.mu.Unlock()
-	var n int
-	var err error
-	if !dl.IsZero() && !time.Now().Before(dl) {
-		err = c.opError(os.ErrDeadlineExceeded)
-	} else {
-		n, err = c.tryWrite(*b)
-	}
+	n, err := c.tryWrite(*b) // the socket has a deadline no sooner than dl
 	c.mu.Lock()
 	if err == nil && n < len(*b) {
 		c.bg, c.slow = true, true
