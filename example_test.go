@@ -3,10 +3,13 @@ package outhook_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
@@ -80,4 +83,35 @@ webhooks:
 	fmt.Println(err)
 	// Output:
 	// outhook.yaml:6:13: budget 4.8s is over 4.5s: Teams waits 5s, and the bot needs the rest to send its timeout notice in time (at webhooks[0].budget)
+}
+
+// BatchWrites goes under any http.Server: here one serving a plain
+// handler on loopback, answering a client that keeps its connection.
+func ExampleBatchWrites() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, "pong")
+	})}
+	go srv.Serve(outhook.BatchWrites(ln))
+	defer srv.Close()
+
+	client := &http.Client{Timeout: 5 * time.Second}
+	defer client.CloseIdleConnections()
+	for range 2 {
+		res, err := client.Get("http://" + ln.Addr().String())
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		fmt.Println(string(body))
+	}
+	// Output:
+	// pong
+	// pong
 }

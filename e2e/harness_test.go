@@ -8,6 +8,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -55,6 +56,10 @@ type proc struct {
 	logs *bottest.LogBuffer
 	done chan struct{}
 	err  error // of Wait, once done is closed
+
+	// https is set when it serves TLS (--tls-cert): then url is an
+	// https URL, and the health check trusts its certificate.
+	https bool
 }
 
 // freePort returns a loopback address nothing listens on (just now).
@@ -127,7 +132,7 @@ func startBinary(t *testing.T, bin string, env []string, args ...string) *proc {
 	if !contains(args, "--listen") {
 		full = append(full, "--listen", addr)
 	}
-	p := &proc{t: t, addr: addr, logs: &bottest.LogBuffer{}, done: make(chan struct{})}
+	p := &proc{t: t, addr: addr, logs: &bottest.LogBuffer{}, done: make(chan struct{}), https: contains(args, "--tls-cert")}
 	p.cmd = exec.Command(bin, full...)
 	p.cmd.Dir = t.TempDir()
 	p.cmd.Env = append(append(baseEnv(), "OUTHOOK_DATA_DIR="+t.TempDir()), env...)
@@ -155,7 +160,10 @@ func contains(args []string, flag string) bool {
 // busy machine) for /healthz.
 func (p *proc) waitHealthy() {
 	p.t.Helper()
-	client := &http.Client{Timeout: time.Second}
+	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, // the test's own certificate, on loopback
+	}}
+	defer client.CloseIdleConnections()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		select {
@@ -163,7 +171,7 @@ func (p *proc) waitHealthy() {
 			p.t.Fatalf("outhook exited before serving: %v\n%s", p.err, p.logs.String())
 		default:
 		}
-		if resp, err := client.Get("http://" + p.addr + "/healthz"); err == nil {
+		if resp, err := client.Get(p.url("/healthz")); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return
@@ -197,7 +205,12 @@ func (p *proc) stop() int {
 }
 
 // url returns the URL of path on the running outhook.
-func (p *proc) url(path string) string { return "http://" + p.addr + path }
+func (p *proc) url(path string) string {
+	if p.https {
+		return "https://" + p.addr + path
+	}
+	return "http://" + p.addr + path
+}
 
 // client is the HTTP client of the tests: bounded.
 var client = &http.Client{Timeout: 15 * time.Second}

@@ -110,7 +110,7 @@ func run(ctx context.Context, addr string, logger zerolog.Logger) error {
 	}
 	srv := outhook.NewHTTPServer(s.echo, bot.MaxBudget, logger)
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- srv.Serve(outhook.BatchWrites(ln)) }()
 	logger.Info().Str("addr", ln.Addr().String()).Msg("service listening")
 
 	select {

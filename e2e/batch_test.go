@@ -1,0 +1,120 @@
+package e2e
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/outhook/outhook/bot/bottest"
+)
+
+// TestRepliesUnderConcurrency: serve batches the writes of its replies
+// (outhook.BatchWrites); many kept-alive connections posting at once each
+// get their own replies, whole, and each post is answered and logged
+// once.
+func TestRepliesUnderConcurrency(t *testing.T) {
+	tok := token()
+	p := start(t, []string{"OUTHOOK_SECRET=" + tok})
+	const conns, posts = 16, 25
+	tr := &http.Transport{MaxIdleConnsPerHost: conns}
+	defer tr.CloseIdleConnections()
+	c := &http.Client{Transport: tr, Timeout: 15 * time.Second}
+	var wg sync.WaitGroup
+	errs := make(chan error, conns)
+	for i := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range posts {
+				text := fmt.Sprintf("echo conn-%d-post-%d", i, j)
+				r, err := bottest.Post(c, p.url("/webhook"), tok, bottest.Message{Text: text}.JSON())
+				if err != nil {
+					errs <- err
+					return
+				}
+				if !strings.Contains(r.Text, fmt.Sprintf("conn-%d-post-%d", i, j)) {
+					errs <- fmt.Errorf("%q got %q", text, r.Text)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if code := p.stop(); code != 0 {
+		t.Errorf("exit %d after SIGTERM; want 0", code)
+	}
+	if n := len(p.logLines(`"message":"answered"`, `"command":"echo"`, `"status":200`)); n != conns*posts {
+		t.Errorf("got %d answered lines; want %d", n, conns*posts)
+	}
+}
+
+// TestHTTPS: serve over TLS answers on kept-alive connections and on
+// connections closed after each reply, where the reply and TLS's
+// close_notify must leave before the socket closes.
+func TestHTTPS(t *testing.T) {
+	cert, key := selfSigned(t)
+	tok := token()
+	p := start(t, []string{"OUTHOOK_SECRET=" + tok}, "--tls-cert", cert, "--tls-key", key)
+	for _, keepAlive := range []bool{true, false} {
+		tr := &http.Transport{
+			TLSClientConfig:   &tls.Config{InsecureSkipVerify: true}, // the test's own certificate, on loopback
+			DisableKeepAlives: !keepAlive,
+		}
+		c := &http.Client{Transport: tr, Timeout: 15 * time.Second}
+		for i := range 3 {
+			r, err := bottest.Post(c, p.url("/webhook"), tok, bottest.Message{Text: "ping"}.JSON())
+			if err != nil {
+				t.Fatalf("keep-alive %v, post %d: %v\n%s", keepAlive, i, err, p.logs.String())
+			}
+			if !strings.HasPrefix(r.Text, "pong") {
+				t.Errorf("keep-alive %v, post %d: got %q; want pong", keepAlive, i, r.Text)
+			}
+		}
+		tr.CloseIdleConnections()
+	}
+}
+
+// selfSigned writes a certificate and key for 127.0.0.1.
+func selfSigned(t *testing.T) (certFile, keyFile string) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "outhook e2e"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile = writeFile(t, "cert.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
+	keyFile = writeFile(t, "key.pem", string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})))
+	return certFile, keyFile
+}
