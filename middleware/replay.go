@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/outhook/outhook/bot"
+	"github.com/rs/zerolog"
 )
 
 // ErrStale is the internal cause of a refusal by Replay for an activity
@@ -114,17 +115,31 @@ func ReplayWithConfig(config ReplayConfig) func(bot.Handler) bot.Handler {
 				if len(kept) > 0 {
 					var r bot.Reply
 					if json.Unmarshal(kept, &r) == nil && !r.IsZero() {
-						c.Logger().Info().Msg("duplicate delivery: answered with the first reply")
+						logDuplicate(c, "answered with the first reply")
 						return c.Reply(r)
 					}
 				}
-				c.Logger().Info().Msg("duplicate delivery: not run again")
+				logDuplicate(c, "not run again")
 				return c.Textf("I have already received this message (ref %s) and am not running it twice.", a.ID)
 			}
 			err = next.Handle(c)
 			keep(c, config.Store, key, err)
 			return err
 		})
+	}
+}
+
+// duplicateNote is what a duplicate delivery adds to its request's line.
+type duplicateNote string
+
+func (d duplicateNote) MarshalZerologObject(e *zerolog.Event) { e.Str("duplicate", string(d)) }
+
+// logDuplicate records on the request's answered line (one line per
+// request) what became of a duplicate delivery, or on a line of its own
+// when there is no such line to add to.
+func logDuplicate(c *bot.Context, what string) {
+	if !c.LogWithAnswer(duplicateNote(what), "") {
+		c.Logger().Info().Msg("duplicate delivery: " + what)
 	}
 }
 

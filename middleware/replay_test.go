@@ -15,6 +15,7 @@ import (
 	"unsafe"
 
 	"github.com/labstack/echo/v4"
+	"github.com/rs/zerolog"
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
@@ -175,5 +176,56 @@ func TestMemoryStoreBoundedInBytes(t *testing.T) {
 	m.Keep(ctx, "huge", huge)
 	if _, got, _ := m.Claim(ctx, "huge", time.Hour); got != nil {
 		t.Errorf("a reply over a quarter of the ring: got %d bytes kept; want none", len(got))
+	}
+}
+
+// TestDuplicateLogsOneLine: a duplicate delivery is one log line, the
+// request's answered line, saying what became of it; its first delivery
+// ran once.
+func TestDuplicateLogsOneLine(t *testing.T) {
+	tests := []struct {
+		name  string
+		reply bool // the first delivery replied with text
+		want  string
+	}{
+		{"answered with the first reply", true, `"duplicate":"answered with the first reply"`},
+		{"nothing kept", false, `"duplicate":"not run again"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bottest.LogBuffer
+			token := bot.NewToken()
+			h := bot.HandlerFunc(func(c *bot.Context) error {
+				if tt.reply {
+					return c.Text("first")
+				}
+				return nil
+			})
+			b, err := bot.New(bot.Config{Secrets: []string{token}, Logger: zerolog.New(&logs),
+				Handler: middleware.Chain(h, middleware.ReplayWithConfig(middleware.ReplayConfig{Store: middleware.NewMemoryStore(100)}))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := echo.New()
+			b.Mount(e, "/webhook")
+			srv := httptest.NewServer(e)
+			defer srv.Close()
+			body := bottest.Message{Text: "hi", ID: "1700000000042"}.JSON()
+			for range 2 {
+				if _, err := bottest.Post(http.DefaultClient, srv.URL+"/webhook", token, body); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b.Shutdown(context.Background())
+			var dup []string
+			for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				if strings.Contains(l, `"command":"duplicate"`) {
+					dup = append(dup, l)
+				}
+			}
+			if len(dup) != 1 || !strings.Contains(dup[0], `"message":"answered"`) || !strings.Contains(dup[0], tt.want) {
+				t.Errorf("got the duplicate's lines %q; want one answered line with %s", dup, tt.want)
+			}
+		})
 	}
 }
