@@ -64,29 +64,49 @@ func TestRepliesUnderConcurrency(t *testing.T) {
 	}
 }
 
-// TestHTTPS: serve over TLS answers on kept-alive connections and on
-// connections closed after each reply, where the reply and TLS's
-// close_notify must leave before the socket closes.
+// TestHTTPS: serve over TLS answers on kept-alive connections, on
+// connections closed after each reply (the reply and TLS's close_notify
+// must leave before the socket closes) and over HTTP/2.
 func TestHTTPS(t *testing.T) {
 	cert, key := selfSigned(t)
 	tok := token()
 	p := start(t, []string{"OUTHOOK_SECRET=" + tok}, "--tls-cert", cert, "--tls-key", key)
-	for _, keepAlive := range []bool{true, false} {
-		tr := &http.Transport{
-			TLSClientConfig:   &tls.Config{InsecureSkipVerify: true}, // the test's own certificate, on loopback
-			DisableKeepAlives: !keepAlive,
-		}
-		c := &http.Client{Transport: tr, Timeout: 15 * time.Second}
-		for i := range 3 {
-			r, err := bottest.Post(c, p.url("/webhook"), tok, bottest.Message{Text: "ping"}.JSON())
+	tests := []struct {
+		name      string
+		keepAlive bool
+		h2        bool
+	}{
+		{"HTTP/1.1 kept alive", true, false},
+		{"HTTP/1.1 closed after each reply", false, false},
+		{"HTTP/2", true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr := &http.Transport{
+				TLSClientConfig:   &tls.Config{InsecureSkipVerify: true}, // the test's own certificate, on loopback
+				DisableKeepAlives: !tt.keepAlive,
+				ForceAttemptHTTP2: tt.h2,
+			}
+			defer tr.CloseIdleConnections()
+			c := &http.Client{Transport: tr, Timeout: 15 * time.Second}
+			for i := range 3 {
+				r, err := bottest.Post(c, p.url("/webhook"), tok, bottest.Message{Text: "ping"}.JSON())
+				if err != nil {
+					t.Fatalf("post %d: %v\n%s", i, err, p.logs.String())
+				}
+				if !strings.HasPrefix(r.Text, "pong") {
+					t.Errorf("post %d: got %q; want pong", i, r.Text)
+				}
+			}
+			res, err := c.Get(p.url("/healthz"))
 			if err != nil {
-				t.Fatalf("keep-alive %v, post %d: %v\n%s", keepAlive, i, err, p.logs.String())
+				t.Fatal(err)
 			}
-			if !strings.HasPrefix(r.Text, "pong") {
-				t.Errorf("keep-alive %v, post %d: got %q; want pong", keepAlive, i, r.Text)
+			res.Body.Close()
+			if want := map[bool]int{false: 1, true: 2}[tt.h2]; res.ProtoMajor != want {
+				t.Errorf("served over HTTP/%d; want HTTP/%d", res.ProtoMajor, want)
 			}
-		}
-		tr.CloseIdleConnections()
+		})
 	}
 }
 
