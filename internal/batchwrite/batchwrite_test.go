@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -58,15 +57,18 @@ func serve(t *testing.T, handle func(net.Conn)) string {
 	return inner.Addr().String()
 }
 
-// smallReceiveBuffer is a net.Dialer Control that sets a small receive
-// buffer before connecting, so that the window is small from the start
-// and a peer that does not read fills the buffers quickly.
-func smallReceiveBuffer(_, _ string, rc syscall.RawConn) error {
-	var serr error
-	err := rc.Control(func(fd uintptr) {
-		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10)
-	})
-	return errors.Join(err, serr)
+// dialSlow connects to addr with a small receive buffer (see
+// SmallReceiveBuffer), for a peer that reads slowly or not at all.
+func dialSlow(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	d := net.Dialer{Timeout: 2 * time.Second, Control: batchwrite.SmallReceiveBuffer}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+	return c
 }
 
 func dial(t *testing.T, addr string) net.Conn {
@@ -177,13 +179,7 @@ func TestSlowReaderHoldsNobodyElse(t *testing.T) {
 		wrote <- err
 	})
 
-	d := net.Dialer{Timeout: 2 * time.Second, Control: smallReceiveBuffer}
-	slow, err := d.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer slow.Close()
-	_ = slow.SetDeadline(time.Now().Add(20 * time.Second))
+	slow := dialSlow(t, addr)
 	if _, err := io.WriteString(slow, "flood\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -465,13 +461,7 @@ func TestCloseLosesNoQueuedBytes(t *testing.T) {
 		}
 		closed <- time.Since(start)
 	})
-	d := net.Dialer{Timeout: 2 * time.Second, Control: smallReceiveBuffer}
-	c, err := d.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	c := dialSlow(t, addr)
 	select {
 	case took := <-closed:
 		if took > 100*time.Millisecond {

@@ -21,13 +21,7 @@ func TestQueuedBytesKeepTheirDeadline(t *testing.T) {
 	}
 	ln := Wrap(inner)
 	defer ln.Close()
-	d := net.Dialer{Timeout: 2 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
-		var serr error
-		err := rc.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10)
-		})
-		return errors.Join(err, serr)
-	}}
+	d := net.Dialer{Timeout: 2 * time.Second, Control: smallReceiveBuffer}
 	peer, err := d.Dial("tcp", inner.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -80,4 +74,15 @@ func TestQueuedBytesKeepTheirDeadline(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the write of queued bytes outlived their deadline")
 	}
+}
+
+// smallReceiveBuffer is a net.Dialer Control that sets a small receive
+// buffer before connecting, so that the window is small from the start
+// and a peer that does not read fills the buffers quickly.
+func smallReceiveBuffer(_, _ string, rc syscall.RawConn) error {
+	var serr error
+	err := rc.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10)
+	})
+	return errors.Join(err, serr)
 }
