@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/outhook/outhook/internal/testtls"
+
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
 	"github.com/outhook/outhook/config"
@@ -162,7 +164,7 @@ type deployment struct {
 	root       string
 	pre, start []string     // ExecStartPre and ExecStart arguments
 	example    *config.File // as written under root
-	cert       testCert
+	cert       testtls.Cert
 	files      []docFile
 }
 
@@ -178,7 +180,7 @@ func (d *deployment) at(p string) string { return filepath.Join(d.root, filepath
 func newDeployment(t *testing.T, omit string) *deployment {
 	t.Helper()
 	u := readUnit(t, unitFile)
-	d := &deployment{root: t.TempDir(), cert: newTestCert(t), files: docFiles(t)}
+	d := &deployment{root: t.TempDir(), cert: testtls.New(t, "outhook deploy test"), files: docFiles(t)}
 	followups := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	t.Cleanup(followups.Close)
 
@@ -196,7 +198,7 @@ func newDeployment(t *testing.T, omit string) *deployment {
 		rewritten = strings.ReplaceAll(rewritten, "listen: "+l, "listen: 127.0.0.1:0")
 	}
 	// What each credential holds, by the example's use of it.
-	holds := map[string][]byte{path.Base(example.TLS.Cert): d.cert.certPEM, path.Base(example.TLS.Key): d.cert.keyPEM}
+	holds := map[string][]byte{path.Base(example.TLS.Cert): d.cert.CertPEM, path.Base(example.TLS.Key): d.cert.KeyPEM}
 	for _, w := range example.Webhooks {
 		holds[path.Base(w.SecretFile)] = []byte(bot.NewToken() + "\n")
 		holds[path.Base(w.FollowUp.URLFile)] = []byte(followups.URL + "/webhookb2/test\n")
@@ -284,7 +286,7 @@ func TestSystemdStartsAsShipped(t *testing.T) {
 	srv := startOuthook(t, environ, names, d.example.Config.Metrics.Listen != "",
 		append(d.start, "--listen", "127.0.0.1:0", "--drain", "0s")...)
 	client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: d.cert.pool, MinVersion: tls.VersionTLS12}}}
+		TLSClientConfig: &tls.Config{RootCAs: d.cert.Pool, MinVersion: tls.VersionTLS12}}}
 	defer client.CloseIdleConnections()
 
 	var secrets []string

@@ -1,16 +1,8 @@
 package e2e
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -68,9 +60,9 @@ func TestRepliesUnderConcurrency(t *testing.T) {
 // connections closed after each reply (the reply and TLS's close_notify
 // must leave before the socket closes) and over HTTP/2.
 func TestHTTPS(t *testing.T) {
-	cert, key := selfSigned(t)
 	tok := token()
-	p := start(t, []string{"OUTHOOK_SECRET=" + tok}, "--tls-cert", cert, "--tls-key", key)
+	p := start(t, []string{"OUTHOOK_SECRET=" + tok}, "--tls-cert", writeFile(t, "cert.pem", string(testCert.CertPEM)),
+		"--tls-key", writeFile(t, "key.pem", string(testCert.KeyPEM)))
 	tests := []struct {
 		name      string
 		keepAlive bool
@@ -83,7 +75,7 @@ func TestHTTPS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tr := &http.Transport{
-				TLSClientConfig:   &tls.Config{InsecureSkipVerify: true}, // the test's own certificate, on loopback
+				TLSClientConfig:   &tls.Config{RootCAs: testCert.Pool},
 				DisableKeepAlives: !tt.keepAlive,
 				ForceAttemptHTTP2: tt.h2,
 			}
@@ -108,33 +100,4 @@ func TestHTTPS(t *testing.T) {
 			}
 		})
 	}
-}
-
-// selfSigned writes a certificate and key for 127.0.0.1.
-func selfSigned(t *testing.T) (certFile, keyFile string) {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "outhook e2e"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalECPrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certFile = writeFile(t, "cert.pem", string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})))
-	keyFile = writeFile(t, "key.pem", string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})))
-	return certFile, keyFile
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/outhook/outhook/bot"
 	"github.com/outhook/outhook/bot/bottest"
+	"github.com/outhook/outhook/internal/testtls"
 )
 
 // binary is the outhook binary under test, and hangBinary outhook with
@@ -30,6 +31,11 @@ import (
 var binary, hangBinary string
 
 func TestMain(m *testing.M) {
+	var err error
+	if testCert, err = testtls.Make("outhook e2e"); err != nil {
+		fmt.Fprintln(os.Stderr, "making the test certificate:", err)
+		os.Exit(1)
+	}
 	dir, err := os.MkdirTemp("", "outhook-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -161,7 +167,7 @@ func contains(args []string, flag string) bool {
 func (p *proc) waitHealthy() {
 	p.t.Helper()
 	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, // the test's own certificate, on loopback
+		TLSClientConfig: &tls.Config{RootCAs: testCert.Pool},
 	}}
 	defer client.CloseIdleConnections()
 	deadline := time.Now().Add(20 * time.Second)
@@ -211,6 +217,11 @@ func (p *proc) url(path string) string {
 	}
 	return "http://" + p.addr + path
 }
+
+// testCert is the certificate an outhook under test serves HTTPS with
+// (--tls-cert): the tests' clients trust it.
+// TestMain makes it.
+var testCert testtls.Cert
 
 // client is the HTTP client of the tests: bounded.
 var client = &http.Client{Timeout: 15 * time.Second}
