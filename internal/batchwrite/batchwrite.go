@@ -12,7 +12,9 @@
 // most of what a small reply's write costs on loopback or a virtual
 // machine. Redis writes its replies the same way, just before its event
 // loop sleeps. When idle, a reply waits for one scheduler turn: a few
-// microseconds.
+// microseconds. Under overload that turn can come late, after every
+// runnable goroutine's; then the next writer that finds the queue older
+// than maxDelay writes it itself.
 //
 // The flusher never waits for a peer. It writes what the socket takes
 // at once; what a slow peer leaves (a slow reader, a reply larger than
@@ -72,23 +74,39 @@ func (l *listener) Accept() (net.Conn, error) {
 	return wrap(c, l.q), nil
 }
 
+// maxDelay bounds how long a reply waits for the flusher. Under overload
+// the flusher's turn comes only after every runnable goroutine's; a
+// writer that finds the queue older than this writes it itself.
+const maxDelay = 2 * time.Millisecond
+
 // queue holds the connections with bytes to write.
 type queue struct {
 	mu      sync.Mutex
 	conns   []*conn
 	spare   []*conn
+	since   time.Time // when the oldest of conns was queued
 	running bool
 }
 
-func (q *queue) add(c *conn) {
+// add queues c, written at now. It starts the flusher, or writes the
+// queue itself when the flusher is late (see maxDelay).
+func (q *queue) add(c *conn, now time.Time) {
 	q.mu.Lock()
+	if len(q.conns) == 0 {
+		q.since = now
+	}
 	q.conns = append(q.conns, c)
+	var late []*conn
+	if q.running && now.Sub(q.since) > maxDelay {
+		late, q.conns = q.conns, nil
+	}
 	start := !q.running
 	q.running = true
 	q.mu.Unlock()
 	if start {
 		go q.run()
 	}
+	flush(late)
 }
 
 // run is the flusher: it yields, so that the goroutines that can run
@@ -105,17 +123,22 @@ func (q *queue) run() {
 		}
 		q.conns, q.spare = q.spare, nil
 		q.mu.Unlock()
-		for i, c := range batch {
-			c.mu.Lock()
-			if c.state == queued {
-				c.tryQueued()
-			}
-			c.mu.Unlock()
-			batch[i] = nil
-		}
+		flush(batch)
 		q.mu.Lock()
 		q.spare = batch[:0]
 		q.mu.Unlock()
+	}
+}
+
+// flush writes the queued bytes of conns without waiting (tryQueued).
+func flush(conns []*conn) {
+	for i, c := range conns {
+		c.mu.Lock()
+		if c.state == queued {
+			c.tryQueued()
+		}
+		c.mu.Unlock()
+		conns[i] = nil
 	}
 }
 
@@ -187,7 +210,9 @@ func (c *conn) Write(p []byte) (int, error) {
 	case len(p) == 0:
 		c.mu.Unlock()
 		return 0, nil
-	case !c.wdl.IsZero() && !time.Now().Before(c.wdl):
+	}
+	now := time.Now()
+	if !c.wdl.IsZero() && !now.Before(c.wdl) {
 		c.mu.Unlock()
 		return 0, c.opError(os.ErrDeadlineExceeded)
 	}
@@ -203,7 +228,7 @@ func (c *conn) Write(p []byte) (int, error) {
 	c.qdl = c.wdl
 	c.mu.Unlock()
 	if start {
-		c.q.add(c)
+		c.q.add(c, now)
 	}
 	return len(p), nil
 }

@@ -5,6 +5,7 @@ package batchwrite
 import (
 	"errors"
 	"net"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -85,4 +86,53 @@ func smallReceiveBuffer(_, _ string, rc syscall.RawConn) error {
 		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10)
 	})
 	return errors.Join(err, serr)
+}
+
+// A reply does not wait for a flusher that gets no turn: the next writer
+// that finds the queue older than maxDelay writes it itself.
+func TestLateFlusherIsNotWaitedFor(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // the flusher runs only when this goroutine yields
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := Wrap(inner)
+	defer ln.Close()
+	var conns [2]*conn
+	for i := range conns {
+		peer, err := net.Dial("tcp", inner.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer peer.Close()
+		nc, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns[i] = nc.(*conn)
+		defer nc.Close()
+	}
+	state := func(c *conn) uint8 {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.state
+	}
+
+	if _, err := conns[0].Write([]byte("first")); err != nil {
+		t.Fatal(err)
+	}
+	for start := time.Now(); time.Since(start) <= 2*maxDelay; {
+		// busy, as every goroutine is under overload: no yield
+	}
+	if s := state(conns[0]); s != queued {
+		t.Skipf("the flusher ran meanwhile (state %d): cannot tell", s)
+	}
+	if _, err := conns[1].Write([]byte("second")); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range conns {
+		if s := state(c); s != idle {
+			t.Errorf("connection %d: state %d after a late write; want written (idle)", i, s)
+		}
+	}
 }
