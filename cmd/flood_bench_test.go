@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -28,19 +29,27 @@ import (
 // bodies, half with a wrong signature (read and hashed to the end) and
 // half with none (refused before the body is read), while a signed ping,
 // each a new activity, is sent every 20 ms on a kept-alive connection. It
-// reports the pings' latency and the server's peak memory (VmHWM). The
-// server is pinned to one CPU with GOMAXPROCS=1 when taskset is there, as
-// in ../shared/bench; the flood and the pings run in this process.
+// reports the pings' latency and the server's peak memory (VmHWM). As in
+// ../shared/bench, the server and the load each have a CPU of their own
+// when taskset is there: the server is pinned to CPU 0 with GOMAXPROCS=1,
+// the flood comes from a second process (this test binary again, see
+// floodHelper) pinned to CPU 1, and the pings from this process, which
+// does nothing else, so their latency is the server's and not that of a
+// client sharing its scheduler with 400 busy goroutines.
 //
 //	go test -run '^$' -bench UnsignedFlood -benchtime 1x ./cmd
+//
+// $OUTHOOK_FLOOD_BIN runs a binary built beforehand instead, such as one
+// built with -tags pprof to profile it under the flood.
 func BenchmarkUnsignedFlood(b *testing.B) {
 	if testing.Short() {
 		b.Skip("builds and floods the binary")
 	}
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "outhook")
-	build := exec.Command("go", "build", "-o", bin, "./outhook")
-	if out, err := build.CombinedOutput(); err != nil {
+	if prebuilt := os.Getenv("OUTHOOK_FLOOD_BIN"); prebuilt != "" {
+		bin = prebuilt
+	} else if out, err := exec.Command("go", "build", "-o", bin, "./outhook").CombinedOutput(); err != nil {
 		b.Fatalf("building outhook: %v\n%s", err, out)
 	}
 	for b.Loop() {
@@ -51,8 +60,6 @@ func BenchmarkUnsignedFlood(b *testing.B) {
 // floodOnce runs one flood against a new outhook and reports its figures.
 func floodOnce(b *testing.B, bin, dir string) {
 	const (
-		conns    = 400
-		bodySize = 1 << 20
 		warm     = time.Second
 		measured = 8 * time.Second
 		every    = 20 * time.Millisecond
@@ -92,24 +99,12 @@ func floodOnce(b *testing.B, bin, dir string) {
 	}()
 	waitUp(b, "http://"+addr+"/healthz")
 
-	ctx, stop := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	var floods atomic.Int64
-	body := bytes.Repeat([]byte("x"), bodySize)
-	for i := range conns {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				if floodPost(addr, body, i%2 == 0) {
-					floods.Add(1)
-				}
-			}
-		})
-	}
-
+	flooder, floods := startFlooder(b, addr)
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
 	var lat []time.Duration
 	failed := 0
 	begin := time.Now()
+	var cpu0 time.Duration // the server's CPU time when the measured part began
 	tick := time.NewTicker(every)
 	for now := range tick.C {
 		if now.Sub(begin) > warm+measured {
@@ -134,13 +129,17 @@ func floodOnce(b *testing.B, bin, dir string) {
 			continue
 		}
 		if now.Sub(begin) > warm {
+			if lat == nil {
+				cpu0 = procCPU(b, srv.Process.Pid)
+				begin = now.Add(-warm) // measure from here
+			}
 			lat = append(lat, d)
 		}
 	}
 	tick.Stop()
 	hwm := procStatusKiB(b, srv.Process.Pid, "VmHWM")
-	stop()
-	wg.Wait()
+	busy := float64(procCPU(b, srv.Process.Pid)-cpu0) / float64(time.Since(begin.Add(warm)))
+	posts := floods()
 	if len(lat) == 0 {
 		b.Fatalf("no ping answered (%d failed)", failed)
 	}
@@ -153,7 +152,82 @@ func floodOnce(b *testing.B, bin, dir string) {
 	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "ping-max-ms")
 	b.ReportMetric(float64(failed), "pings-failed")
 	b.ReportMetric(float64(hwm)/1024, "peak-MiB")
-	b.ReportMetric(float64(floods.Load())/(warm+measured).Seconds(), "flood-posts/s")
+	b.ReportMetric(busy, "server-cpus")
+	b.ReportMetric(float64(posts)/flooder.Seconds(), "flood-posts/s")
+}
+
+// floodEnv, when set to an address, makes this test binary a flooder
+// (see TestMain and floodHelper) instead of running tests.
+const floodEnv = "OUTHOOK_TEST_FLOOD_ADDR"
+
+// floodConns is how many connections the flooder keeps sending on.
+const floodConns = 400
+
+// startFlooder starts the flooding process against addr, on CPU 1 when
+// taskset is there. The returned func stops it and returns how many posts
+// it had answered; the duration is how long it ran.
+func startFlooder(b *testing.B, addr string) (*floodRun, func() int64) {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	args := []string{exe}
+	if path, err := exec.LookPath("taskset"); err == nil {
+		args = append([]string{path, "-c", "1"}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = append(os.Environ(), floodEnv+"="+addr)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	run := &floodRun{start: time.Now()}
+	return run, func() int64 {
+		stdin.Close() // the flooder stops when its stdin closes
+		err := cmd.Wait()
+		run.end = time.Now()
+		n, perr := strconv.ParseInt(strings.TrimSpace(out.String()), 10, 64)
+		if err != nil || perr != nil {
+			b.Fatalf("flooder: %v %v\n%s", err, perr, out.String())
+		}
+		return n
+	}
+}
+
+// floodRun is when the flooder ran.
+type floodRun struct{ start, end time.Time }
+
+// Seconds is how long the flooder ran.
+func (r *floodRun) Seconds() float64 { return r.end.Sub(r.start).Seconds() }
+
+// floodHelper floods addr from floodConns connections, half with a wrong
+// signature and half with none, until stdin closes, then prints how many
+// posts were answered. It is the flooder process of BenchmarkUnsignedFlood.
+func floodHelper(addr string) {
+	ctx, stop := context.WithCancel(context.Background())
+	go func() {
+		io.Copy(io.Discard, os.Stdin)
+		stop()
+	}()
+	var wg sync.WaitGroup
+	var floods atomic.Int64
+	body := bytes.Repeat([]byte("x"), 1<<20)
+	for i := range floodConns {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				if floodPost(addr, body, i%2 == 0) {
+					floods.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	fmt.Println(floods.Load())
 }
 
 // floodPost sends one unsigned 1 MiB post on a new connection, with a
@@ -198,6 +272,19 @@ func waitUp(b *testing.B, url string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	b.Fatalf("%s did not answer in 20s", url)
+}
+
+// procCPU returns the CPU time process pid has used, from /proc/PID/stat.
+func procCPU(b *testing.B, pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// the fields after the command's name, which is in parentheses
+	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
 }
 
 // procStatusKiB returns a "kB" field of /proc/PID/status, such as VmHWM.

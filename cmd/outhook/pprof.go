@@ -17,12 +17,19 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime"
+	"strconv"
 )
 
 func init() {
 	addr := os.Getenv("OUTHOOK_PPROF")
 	if addr == "" {
 		addr = "127.0.0.1:6060"
+	}
+	// $OUTHOOK_MEMPROFILERATE samples one allocation per that many bytes
+	// (runtime.MemProfileRate) for /debug/pprof/allocs and heap.
+	if r, err := strconv.Atoi(os.Getenv("OUTHOOK_MEMPROFILERATE")); err == nil && r > 0 {
+		runtime.MemProfileRate = r
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
