@@ -13,8 +13,8 @@ import (
 
 	"github.com/outhook/outhook"
 	"github.com/outhook/outhook/bot"
-	"github.com/outhook/outhook/bot/bottest"
 	"github.com/outhook/outhook/bot/card"
+	"github.com/outhook/outhook/bot/teamsim"
 	"github.com/outhook/outhook/config"
 	"github.com/rs/zerolog"
 )
@@ -84,7 +84,7 @@ func (c *ChatCmd) Run(g *Globals) error {
 		if line == "exit" || line == "quit" {
 			break
 		}
-		r, err := bottest.Post(client, url, token, c.message(line).JSON())
+		r, err := teamsim.Post(client, url, token, c.message(line).JSON())
 		if err != nil {
 			fmt.Fprintln(g.stdout, "error:", err)
 			continue
@@ -96,8 +96,8 @@ func (c *ChatCmd) Run(g *Globals) error {
 }
 
 // message is what Teams would post for line, from the asker chat plays.
-func (c *ChatCmd) message(line string) bottest.Message {
-	msg := bottest.Message{Text: line, BotName: c.BotName}
+func (c *ChatCmd) message(line string) teamsim.Message {
+	msg := teamsim.Message{Text: line, BotName: c.BotName}
 	msg.From.Name = c.As
 	msg.From.ID = "29:local-" + strings.ReplaceAll(strings.ToLower(c.As), " ", "-")
 	if c.AsID != "" {

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/outhook/outhook/bot/bottest"
 	"github.com/outhook/outhook/bot/card"
+	"github.com/outhook/outhook/bot/teamsim"
 )
 
 // SayCmd posts one message to a running bot, signed as Teams would sign it.
@@ -45,12 +45,12 @@ func (s *SayCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	msg := bottest.Message{Text: strings.Join(s.Text, " "), BotName: s.BotName}
+	msg := teamsim.Message{Text: strings.Join(s.Text, " "), BotName: s.BotName}
 	msg.From.Name = s.As
 	if s.As != "" {
 		msg.From.ID = "29:local-" + strings.ReplaceAll(strings.ToLower(s.As), " ", "-")
 	}
-	r, err := bottest.Post(client, u, secret, msg.JSON())
+	r, err := teamsim.Post(client, u, secret, msg.JSON())
 	if err != nil {
 		return explainTLS(err)
 	}

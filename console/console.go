@@ -45,7 +45,7 @@ type Config struct {
 	// Optional; default "Ada Lovelace" with a fixed AAD object id.
 	Asker bot.Account
 	// Team, Channel and Tenant are the ids the page starts with.
-	// Optional; defaults bottest.DefaultTeam, DefaultChannel and
+	// Optional; defaults teamsim.DefaultTeam, DefaultChannel and
 	// DefaultTenant.
 	Team, Channel, Tenant string
 	// Budget is the time the page measures replies against. Optional;

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/outhook/outhook/bot"
-	"github.com/outhook/outhook/bot/bottest"
+	"github.com/outhook/outhook/bot/teamsim"
 )
 
 // Limits on what the page may send.
@@ -22,7 +22,7 @@ const (
 	maxReply    = 1 << 20  // the bot's answer
 )
 
-// defaultAsker is who the page posts as by default: bottest's sender.
+// defaultAsker is who the page posts as by default: teamsim's sender.
 var defaultAsker = bot.Account{
 	ID:          "29:1adaLovelaceXq0bDRvq0v7Pi3Uq1J2kXqR8n6aYl2XwKc3e9HfLZm1u8Hx7pQ4",
 	Name:        "Ada Lovelace",
@@ -81,8 +81,8 @@ func (sr *sendRequest) decode(r io.Reader) error {
 }
 
 // message returns the post Teams would make for sr.
-func (c *Console) message(sr sendRequest) bottest.Message {
-	m := bottest.Message{
+func (c *Console) message(sr sendRequest) teamsim.Message {
+	m := teamsim.Message{
 		Text:    sr.Text,
 		BotName: c.cfg.BotName,
 		Team:    pick(sr.Team, c.cfg.Team),
@@ -121,7 +121,7 @@ func (c *Console) send(w http.ResponseWriter, r *http.Request) {
 	}
 	activity := c.message(sr).JSON()
 	res := sendResult{Activity: activity, BudgetMS: c.cfg.Budget.Milliseconds()}
-	req, err := bottest.NewRequest(c.cfg.BotURL, c.cfg.Token, activity)
+	req, err := teamsim.NewRequest(c.cfg.BotURL, c.cfg.Token, activity)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "signing the activity failed")
 		return
@@ -171,9 +171,9 @@ func (c *Console) defaults(w http.ResponseWriter, _ *http.Request) {
 		"botName":     c.cfg.BotName,
 		"name":        c.cfg.Asker.Name,
 		"aadObjectId": c.cfg.Asker.AADObjectID,
-		"team":        pick(c.cfg.Team, bottest.DefaultTeam),
-		"channel":     pick(c.cfg.Channel, bottest.DefaultChannel),
-		"tenant":      pick(c.cfg.Tenant, bottest.DefaultTenant),
+		"team":        pick(c.cfg.Team, teamsim.DefaultTeam),
+		"channel":     pick(c.cfg.Channel, teamsim.DefaultChannel),
+		"tenant":      pick(c.cfg.Tenant, teamsim.DefaultTenant),
 		"budgetMs":    c.cfg.Budget.Milliseconds(),
 	})
 }
