@@ -272,12 +272,7 @@ func (b *Bot) ServeEcho(ec echo.Context) error {
 	}
 
 	c := &Context{Activity: a, received: start}
-	c.reqLog = b.logger.With().
-		Str("activity", a.ID).
-		Str("team", a.Team()).
-		Str("channel", a.Channel()).
-		Str("user", userID(a)).
-		Logger()
+	c.reqLog = b.logger.Hook((*activityFields)(a))
 	c.logger = c.reqLog
 
 	if n := b.Hung(); n >= b.maxHung {
@@ -565,6 +560,19 @@ func (b *Bot) reject(ec echo.Context, start time.Time, status int, reason string
 	return ec.JSON(status, errorBody{Error: reason})
 }
 
+// activityFields puts the activity's id, team, channel and user on each
+// line logged about it. It is a hook rather than fields of the logger's
+// context (Logger.With): those would cost every request a 500-byte copy,
+// while a hook writes the fields only into the lines that are logged.
+type activityFields Activity
+
+// Run implements zerolog.Hook.
+func (h *activityFields) Run(e *zerolog.Event, _ zerolog.Level, _ string) {
+	a := (*Activity)(h)
+	e.Str("activity", a.ID).Str("team", a.Team()).Str("channel", a.Channel()).Str("user", userID(a))
+}
+
+// userID is who sent a: the AAD object id when there is one.
 func userID(a *Activity) string {
 	if a.From.AADObjectID != "" {
 		return a.From.AADObjectID

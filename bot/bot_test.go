@@ -252,9 +252,11 @@ func TestLogsNeverHoldSecrets(t *testing.T) {
 	s := newServer(t, bot.HandlerFunc(func(c *bot.Context) error {
 		c.SetCommand("ping")
 		c.Logger().Info().Msg("working")
+		zerolog.Ctx(c.Context()).Info().Msg("via the context")
 		return c.Text("pong")
 	}), nil)
-	body := bottest.Message{Text: "ping secret-words-typed-by-user"}.JSON()
+	msg := bottest.Message{Text: "ping secret-words-typed-by-user", ID: "1764330000777"}
+	body := msg.JSON()
 	sig, _ := bot.Sign(s.token, body)
 	s.post(t, body, sig)
 	s.post(t, body, "HMAC "+strings.Repeat("A", 43)+"=")
@@ -270,6 +272,17 @@ func TestLogsNeverHoldSecrets(t *testing.T) {
 		}
 		if strings.Contains(line, `"message":"working"`) && strings.Count(line, `"command":"ping"`) != 1 {
 			t.Errorf("the handler's line names the command %d times: %s", strings.Count(line, `"command":"ping"`), line)
+		}
+		// Every line about the activity, the bot's and the handler's,
+		// names it, its team, channel and user, once.
+		if strings.Contains(line, `"message":"answered"`) && strings.Contains(line, `"status":200`) ||
+			strings.Contains(line, `"message":"working"`) || strings.Contains(line, `"message":"via the context"`) {
+			for _, f := range []string{`"activity":"1764330000777"`, `"team":"` + bottest.DefaultTeam + `"`,
+				`"channel":"` + bottest.DefaultChannel + `"`, `"user":"`} {
+				if n := strings.Count(line, f); n != 1 {
+					t.Errorf("%s %d times in %s", f, n, line)
+				}
+			}
 		}
 	}
 	for _, want := range []string{`"command":"ping"`, `"status":200`, `"team":"` + bottest.DefaultTeam, `"status":401`, `"latency"`, `"message":"working"`} {
