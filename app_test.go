@@ -3,14 +3,18 @@ package outhook
 import (
 	"context"
 	"net"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"go.uber.org/goleak"
 
 	"github.com/outhook/outhook/bot"
+	"github.com/outhook/outhook/bot/bottest"
+	"github.com/outhook/outhook/bot/teamsim"
 	"github.com/outhook/outhook/config"
 	"github.com/outhook/outhook/middleware/access"
+	"github.com/rs/zerolog"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -83,5 +87,50 @@ func TestNewReportsEveryProblem(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), testToken) || strings.Contains(err.Error(), hook) {
 		t.Error("the error holds a secret")
+	}
+}
+
+// TestWebhooksKeepTheirOwnIds: two webhooks share the App's store, but not
+// their activity ids. The same activity posted to each runs in each; a
+// second delivery to either is a duplicate.
+func TestWebhooksKeepTheirOwnIds(t *testing.T) {
+	var logs bottest.LogBuffer
+	logger := zerolog.New(&logs)
+	a, err := New(config.Config{
+		Store: config.Store{Kind: config.StoreMemory},
+		Webhooks: []config.Webhook{
+			{Name: "a", Path: "/a", SecretEnv: DefaultSecretEnv},
+			{Name: "b", Path: "/b", SecretEnv: DefaultSecretEnv},
+		},
+	}, Options{LookupEnv: testEnv, Logger: &logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Echo())
+	defer func() {
+		srv.Close()
+		if err := a.Shutdown(context.Background()); err != nil {
+			t.Error(err)
+		}
+	}()
+	body := teamsim.Message{Text: "ping", ID: "1700000000003"}.JSON()
+	for _, path := range []string{"/a", "/b", "/a", "/b"} {
+		if r, err := teamsim.Post(srv.Client(), srv.URL+path, testToken, body); err != nil || !strings.HasPrefix(r.Text, "pong") {
+			t.Fatalf("%s: got %q %v; want a pong", path, r.Text, err)
+		}
+	}
+	for _, want := range []struct {
+		webhook, command string
+	}{{"a", "ping"}, {"b", "ping"}, {"a", "duplicate"}, {"b", "duplicate"}} {
+		line := `"webhook":"` + want.webhook + `"`
+		n := 0
+		for _, l := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(l, line) && strings.Contains(l, `"command":"`+want.command+`"`) && strings.Contains(l, `"message":"answered"`) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("webhook %s answered %s %d times; want once:\n%s", want.webhook, want.command, n, logs.String())
+		}
 	}
 }

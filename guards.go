@@ -259,7 +259,10 @@ func (g *guards) protect(w config.Webhook, r *router.Router) (bot.Handler, error
 	if len(a.Tenants) > 0 {
 		mw = append(mw, middleware.Tenants(a.Tenants...))
 	}
-	mw = append(mw, middleware.ReplayWithConfig(middleware.ReplayConfig{Window: a.ReplayWindow, Store: st}))
+	mw = append(mw, middleware.ReplayWithConfig(middleware.ReplayConfig{
+		// The prefix in the key, not a scoped store: one string built
+		// per activity instead of three.
+		Window: a.ReplayWindow, Store: g.store, KeyPrefix: st.prefix}))
 	if n := a.RateLimit.PerUser; n > 0 {
 		mw = append(mw, middleware.RateLimitWithConfig(middleware.RateLimitConfig{
 			Limit: n, Window: a.RateLimit.Window, Store: st}))

@@ -36,6 +36,10 @@ type ReplayConfig struct {
 	// Store remembers ids and replies. Optional; default a MemoryStore of
 	// DefaultMemoryEntries. Use redisstore for several replicas.
 	Store ReplayStore
+	// KeyPrefix goes before every key this middleware gives Store, so that
+	// several bots can share one store without mixing their ids, as
+	// outhook does with "<webhook>:". Optional.
+	KeyPrefix string
 	// FailClosed refuses activities when the store fails. Optional;
 	// default false: the activity runs and the error is logged, so a Redis
 	// outage does not silence the bot.
@@ -100,7 +104,7 @@ func ReplayWithConfig(config ReplayConfig) func(bot.Handler) bot.Handler {
 				return &bot.Error{Message: "Sorry, this message has no id, so I cannot tell whether it is a replay. It was not run.",
 					Internal: fmt.Errorf("%w: no activity id", ErrStale)}
 			}
-			key := replayKey(a)
+			key := replayKey(config.KeyPrefix, a)
 			first, kept, err := config.Store.Claim(c.Context(), key, ttl)
 			if err != nil {
 				if config.FailClosed {
@@ -147,8 +151,8 @@ func logDuplicate(c *bot.Context, what string) {
 // its tenant and channel. Teams does not keep the case of the tenant and
 // channel ids stable between fields and payloads, so they are lower-cased:
 // a replay with the ids re-cased is still the same activity.
-func replayKey(a *bot.Activity) string {
-	return "replay:" + strings.ToLower(a.Tenant()) + "|" + strings.ToLower(a.Channel()) + "|" + a.ID
+func replayKey(prefix string, a *bot.Activity) string {
+	return prefix + "replay:" + strings.ToLower(a.Tenant()) + "|" + strings.ToLower(a.Channel()) + "|" + a.ID
 }
 
 // userErrorJSON returns the reply the bot sends for err when it is meant

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,9 +27,15 @@ import (
 // on loopback, and returns the webhook URL and its token.
 func replayServer(t *testing.T, store middleware.ReplayStore, h bot.Handler) (url, token string) {
 	t.Helper()
+	return replayServerWithConfig(t, middleware.ReplayConfig{Store: store}, h)
+}
+
+// replayServerWithConfig is replayServer with Replay's whole config.
+func replayServerWithConfig(t *testing.T, config middleware.ReplayConfig, h bot.Handler) (url, token string) {
+	t.Helper()
 	token = bot.NewToken()
 	b, err := bot.New(bot.Config{Secrets: []string{token},
-		Handler: middleware.Chain(h, middleware.ReplayWithConfig(middleware.ReplayConfig{Store: store}))})
+		Handler: middleware.Chain(h, middleware.ReplayWithConfig(config))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +80,56 @@ func TestReplayKeysAreCanonical(t *testing.T) {
 }
 
 func same(s string) string { return s }
+
+// keyRecorder is a ReplayStore that records the keys it is given.
+type keyRecorder struct {
+	middleware.ReplayStore
+	mu   sync.Mutex
+	keys []string
+}
+
+func (k *keyRecorder) Claim(ctx context.Context, key string, ttl time.Duration) (bool, []byte, error) {
+	k.mu.Lock()
+	k.keys = append(k.keys, key)
+	k.mu.Unlock()
+	return k.ReplayStore.Claim(ctx, key, ttl)
+}
+
+// TestReplayKeyPrefix: two bots share one store, each with its own
+// KeyPrefix. The same activity runs once in each, its second delivery to
+// either is a duplicate, and every key the store sees starts with the
+// bot's prefix.
+func TestReplayKeyPrefix(t *testing.T) {
+	store := &keyRecorder{ReplayStore: middleware.NewMemoryStore(100)}
+	var runs atomic.Int64
+	h := bot.HandlerFunc(func(c *bot.Context) error { return c.Textf("run %d", runs.Add(1)) })
+	urlA, tokenA := replayServerWithConfig(t, middleware.ReplayConfig{Store: store, KeyPrefix: "a:"}, h)
+	urlB, tokenB := replayServerWithConfig(t, middleware.ReplayConfig{Store: store, KeyPrefix: "b:"}, h)
+	body := bottest.Message{Text: "hi", ID: "1700000000002"}.JSON()
+	for _, step := range []struct {
+		url, token, want string
+	}{
+		{urlA, tokenA, "run 1"},
+		{urlB, tokenB, "run 2"}, // another bot: not a duplicate
+		{urlA, tokenA, "run 1"}, // the first bot's reply, kept
+		{urlB, tokenB, "run 2"},
+	} {
+		if r, err := bottest.Post(http.DefaultClient, step.url, step.token, body); err != nil || r.Text != step.want {
+			t.Errorf("got %q %v; want %q", r.Text, err, step.want)
+		}
+	}
+	if n := runs.Load(); n != 2 {
+		t.Errorf("ran %d times; want 2", n)
+	}
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	for i, key := range store.keys {
+		want := []string{"a:", "b:"}[i%2] + "replay:"
+		if !strings.HasPrefix(key, want) {
+			t.Errorf("key %q; want it to start with %q", key, want)
+		}
+	}
+}
 
 // TestReplayKeepsTheReplyAsSent answers with a reply far over Teams'
 // limit: the duplicate gets exactly what the first delivery got, the
