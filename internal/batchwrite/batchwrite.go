@@ -76,8 +76,13 @@ func (l *listener) Accept() (net.Conn, error) {
 
 // maxDelay bounds how long a reply waits for the flusher. Under overload
 // the flusher's turn comes only after every runnable goroutine's; a
-// writer that finds the queue older than this writes it itself.
-const maxDelay = 2 * time.Millisecond
+// writer that finds the queue older than this writes it itself. A burst
+// of requests arriving together (a client whose timers fire on the same
+// tick) is such a case: with 2 ms, the first reply of a burst of twenty
+// waited for all twenty, and the bench's paced p99 was 1.1 ms against
+// 0.87 with 250 µs, at the same throughput under load (100 µs cost 5%
+// of it).
+const maxDelay = 250 * time.Microsecond
 
 // queue holds the connections with bytes to write.
 type queue struct {
