@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -354,5 +355,39 @@ func TestReplyJSONIsWhatIsSent(t *testing.T) {
 	}
 	if got.reply.Text != "second" || string(last) != strings.TrimSpace(got.body) {
 		t.Errorf("sent %s; ReplyJSON gave %s; want the second reply, the same bytes", got.body, last)
+	}
+}
+
+// TestReplyHeaders: every reply carries one exact Content-Length and a
+// current Date, whatever its size and however many replies share them.
+func TestReplyHeaders(t *testing.T) {
+	s := newServer(t, bot.HandlerFunc(func(c *bot.Context) error {
+		text := strings.TrimSpace(c.Activity.Text)
+		n, err := strconv.Atoi(text[strings.LastIndexAny(text, "; ")+1:])
+		if err != nil {
+			return fmt.Errorf("text %q: %w", text, err)
+		}
+		return c.Text(strings.Repeat("x", n))
+	}), nil)
+	for _, n := range []int{1, 100, 100, 3000, 5000, 5000, 20000} {
+		body := bottest.Message{Text: strconv.Itoa(n)}.JSON()
+		req, _ := bottest.NewRequest(s.url, s.token, body)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if got := resp.Header.Values("Content-Length"); len(got) != 1 || got[0] != strconv.Itoa(len(data)) {
+			t.Errorf("%d: Content-Length %q for a %d-byte body", n, got, len(data))
+		}
+		date, err := http.ParseTime(resp.Header.Get("Date"))
+		if err != nil || time.Since(date) > 2*time.Second || time.Until(date) > time.Second {
+			t.Errorf("%d: Date %q (%v); want now", n, resp.Header.Get("Date"), err)
+		}
+		var r bot.Reply
+		if err := json.Unmarshal(data, &r); err != nil || len(r.Text) != n {
+			t.Errorf("%d: reply of %d characters (%v)", n, len(r.Text), err)
+		}
 	}
 }
