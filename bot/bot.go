@@ -460,8 +460,6 @@ func (b *Bot) late(c *Context, err error) {
 	ev.Msg("handler finished after its deadline; result dropped")
 }
 
-// answer writes r as the reply, or enc when it is r already encoded (see
-// Context.ReplyJSON), and logs the request line.
 // overloaded refuses an activity because n handlers still run past their
 // time. It is apart from ServeEcho to keep that function's stack frame,
 // which every request holds, small.
@@ -472,8 +470,8 @@ func (b *Bot) overloaded(ec echo.Context, c *Context, n int) {
 	b.answer(ec, c, &c.reqLog, "", &r, nil, OutcomeOverloaded)
 }
 
-// answer writes r (or enc, r encoded already) and logs the request's
-// line (logAnswer).
+// answer writes r as the reply, or enc when it is r already encoded (see
+// Context.ReplyJSON), and logs the request's line (logAnswer).
 func (b *Bot) answer(ec echo.Context, c *Context, lg *zerolog.Logger, command string, r *Reply, enc []byte, outcome string) {
 	err := writeReply(ec, r, enc)
 	b.logAnswer(c, lg, command, outcome, err)
