@@ -305,13 +305,19 @@ func (b *Bot) accept(ec echo.Context, sb *signedBody) *Context {
 	// Read to its end: closing it tells net/http so, which then need not
 	// look for more of it before the reply.
 	_ = req.Body.Close()
-	a := new(Activity)
+	// The Context and its Activity in one allocation.
+	ca := new(struct {
+		c Context
+		a Activity
+	})
+	a := &ca.a
 	if err := DecodeActivity(sb.data, a); err != nil {
 		sb.release()
 		_ = b.reject(ec, start, http.StatusBadRequest, err.Error())
 		return nil
 	}
-	c := &Context{Activity: a, received: start}
+	c := &ca.c
+	c.Activity, c.received = a, start
 	c.reqLog = b.logger.Hook((*activityFields)(a))
 	c.logger = c.reqLog
 	return c

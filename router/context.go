@@ -28,6 +28,7 @@ type Context struct {
 
 	router   *Router
 	res      *Resolution
+	resv     Resolution // what res points to, once resolved
 	allowed  func(*Command) bool
 	values   map[any]any
 	words    []string // Args, with mention markers

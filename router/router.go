@@ -237,7 +237,8 @@ func (r *Router) Handle(bc *bot.Context) error {
 	if cmd == nil {
 		bc.SetCommand("unknown")
 		c.Command = notFound
-		c.res = &Resolution{NotFound: true, Word: in.render(word)}
+		c.resv = Resolution{NotFound: true, Word: in.render(word)}
+		c.res = &c.resv
 		return t.notFound(c)
 	}
 	for len(cmd.children) > 0 {
@@ -266,7 +267,8 @@ func (r *Router) Handle(bc *bot.Context) error {
 // Resolution, recording a problem as its Err.
 func (c *Context) resolve(rest string) *Resolution {
 	cmd := c.Command
-	res := &Resolution{Path: cmd.Path(), Command: cmd}
+	c.resv = Resolution{Path: cmd.Path(), Command: cmd}
+	res := &c.resv // in the Context: one allocation less per activity
 	if cmd.Raw {
 		return res
 	}
