@@ -106,19 +106,22 @@ func TestWebhooksKeepTheirOwnIds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Echo())
 	defer func() {
-		srv.Close()
 		if err := a.Shutdown(context.Background()); err != nil {
 			t.Error(err)
 		}
 	}()
+	srv := httptest.NewServer(a.Echo())
 	body := teamsim.Message{Text: "ping", ID: "1700000000003"}.JSON()
 	for _, path := range []string{"/a", "/b", "/a", "/b"} {
 		if r, err := teamsim.Post(srv.Client(), srv.URL+path, testToken, body); err != nil || !strings.HasPrefix(r.Text, "pong") {
+			srv.Close()
 			t.Fatalf("%s: got %q %v; want a pong", path, r.Text, err)
 		}
 	}
+	// The line of a request is logged once its reply is on its way: Close
+	// waits for the requests, and so for their lines.
+	srv.Close()
 	for _, want := range []struct {
 		webhook, command string
 	}{{"a", "ping"}, {"b", "ping"}, {"a", "duplicate"}, {"b", "duplicate"}} {

@@ -257,7 +257,7 @@ type errorBody struct {
 // The reply is written at the deepest point of a request, where net/http
 // formats the headers with a frame of almost 3 KiB. ServeEcho keeps the
 // frames above it small (reading and decoding are in accept, whose frame
-// is gone by then; the reply is written before the line is logged), so
+// is gone by then; the line is logged before, not around, the write), so
 // that the connection's goroutine fits in its first 8 KiB of stack: one
 // that does not grows it on every request after each garbage collection
 // shrinks it back, which cost about 2% of the CPU.
@@ -334,8 +334,11 @@ func (b *Bot) reply(ec echo.Context, c *Context, err error) {
 	if noted {
 		enc = nil
 	}
-	werr := writeReply(ec, &r, enc)
-	b.logAnswer(c, &c.reqLog, c.command, c.refine(outcome(err)), werr)
+	ans := b.logAnswer(c, &c.reqLog, c.command, c.refine(outcome(err)))
+	if werr := writeReply(ec, &r, enc); werr != nil {
+		c.reqLog.Warn().Err(werr).Msg("writing reply")
+	}
+	b.observer.Answered(ans)
 }
 
 // timeoutNotice answers for a handler that is still running when its
@@ -479,16 +482,18 @@ func (b *Bot) overloaded(ec echo.Context, c *Context, n int) {
 // answer writes r as the reply, or enc when it is r already encoded (see
 // Context.ReplyJSON), and logs the request's line (logAnswer).
 func (b *Bot) answer(ec echo.Context, c *Context, lg *zerolog.Logger, command string, r *Reply, enc []byte, outcome string) {
-	err := writeReply(ec, r, enc)
-	b.logAnswer(c, lg, command, outcome, err)
-}
-
-// logAnswer logs the request's line for an answer written with err, with
-// what middleware added to it, and tells the observer.
-func (b *Bot) logAnswer(c *Context, lg *zerolog.Logger, command, outcome string, err error) {
-	if err != nil {
+	ans := b.logAnswer(c, lg, command, outcome)
+	if err := writeReply(ec, r, enc); err != nil {
 		lg.Warn().Err(err).Msg("writing reply")
 	}
+	b.observer.Answered(ans)
+}
+
+// logAnswer logs the request's line, with what middleware added to it, and
+// returns what to tell the observer once the reply is written (an
+// observer's panic must not cost the reply). It runs before the reply is
+// written: whoever has a reply finds its line in the log.
+func (b *Bot) logAnswer(c *Context, lg *zerolog.Logger, command, outcome string) Answer {
 	latency := time.Since(c.received)
 	observed := outcome
 	objs, logOutcome := c.takeLog()
@@ -511,7 +516,7 @@ func (b *Bot) logAnswer(c *Context, lg *zerolog.Logger, command, outcome string,
 		ev = ev.EmbedObject(o)
 	}
 	ev.Dur("latency", latency).Msg("answered")
-	b.observer.Answered(Answer{Command: command, Outcome: observed, Latency: latency})
+	return Answer{Command: command, Outcome: observed, Latency: latency}
 }
 
 func upperFirst(s string) string {

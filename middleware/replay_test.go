@@ -273,6 +273,9 @@ func TestDuplicateLogsOneLine(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// A request's line is logged once its reply is on its way:
+			// Close waits for the requests, and so for their lines.
+			srv.Close()
 			b.Shutdown(context.Background())
 			var dup []string
 			for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
