@@ -116,15 +116,22 @@ func newPost(b *testing.B, token string) signedPost {
 	if err != nil {
 		b.Fatal(err)
 	}
-	id := strconv.FormatInt(time.Now().UnixNano()/1000+benchID.Add(1), 10)
-	body := bytes.Replace(tpl, []byte(`"id":"1730291857353"`), []byte(`"id":"`+id+`"`), 1)
-	body = bytes.Replace(body, []byte(`"timestamp":"2024-10-30T12:37:37.3533542Z"`),
-		[]byte(`"timestamp":"`+time.Now().UTC().Format("2006-01-02T15:04:05.0000000Z")+`"`), 1)
-	sig, err := bot.Sign(token, body)
-	if err != nil {
-		b.Fatal(err)
+	body, sig := signedActivity(tpl, token)
+	if sig == "" {
+		b.Fatal("cannot sign with the token")
 	}
 	return signedPost{body: body, sig: sig}
+}
+
+// signedActivity returns the payload tpl with a new id and the current
+// time, and its Authorization header for token ("" if token is bad).
+func signedActivity(tpl []byte, token string) (body []byte, sig string) {
+	id := strconv.FormatInt(time.Now().UnixNano()/1000+benchID.Add(1), 10)
+	body = bytes.Replace(tpl, []byte(`"id":"1730291857353"`), []byte(`"id":"`+id+`"`), 1)
+	body = bytes.Replace(body, []byte(`"timestamp":"2024-10-30T12:37:37.3533542Z"`),
+		[]byte(`"timestamp":"`+time.Now().UTC().Format("2006-01-02T15:04:05.0000000Z")+`"`), 1)
+	sig, _ = bot.Sign(token, body)
+	return body, sig
 }
 
 // parseB parses args like parse, for a benchmark.

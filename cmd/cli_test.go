@@ -23,6 +23,14 @@ func TestMain(m *testing.M) {
 		floodHelper(addr) // BenchmarkUnsignedFlood's flooding process
 		return
 	}
+	if addr := os.Getenv(baselineEnv); addr != "" {
+		baselineHelper(addr) // BenchmarkPacedLatency's baseline
+		return
+	}
+	if addr := os.Getenv(pacedClientEnv); addr != "" {
+		pacedClient(addr) // BenchmarkPacedLatency's client
+		return
+	}
 	// serve keeps its data file under $OUTHOOK_DATA_DIR: never in the
 	// source tree.
 	dir, err := os.MkdirTemp("", "outhook-cmd-data-")

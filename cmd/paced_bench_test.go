@@ -1,0 +1,245 @@
+package cmd
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/outhook/outhook/bot"
+)
+
+// BenchmarkPacedLatency measures latency at a moderate rate, as the paced
+// run of ../shared/bench does, but from Go clients whose connections keep
+// their own time: 20 connections, each pausing 10 ms after every answer
+// (about 1,900 posts a second), every post a new signed activity. wrk's
+// pacing timers fire on the same tick for many connections, so its paced
+// run sends bursts; this one does not. It runs the built outhook with
+// serve's defaults and the bench's baseline (baselineHandler, in a second
+// process: this test binary again, see baselineHelper), each pinned to
+// CPU 0 with GOMAXPROCS=1 when taskset is there, one after the other and
+// twice each, and reports both's percentiles in microseconds.
+//
+//	go test -run '^$' -bench PacedLatency -benchtime 1x ./cmd
+func BenchmarkPacedLatency(b *testing.B) {
+	if testing.Short() {
+		b.Skip("builds and runs the binary")
+	}
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "outhook")
+	if out, err := exec.Command("go", "build", "-o", bin, "./outhook").CombinedOutput(); err != nil {
+		b.Fatalf("building outhook: %v\n%s", err, out)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	token := bot.NewToken()
+	for b.Loop() {
+		var lat = map[string][]time.Duration{}
+		for range 2 {
+			for _, server := range []string{"baseline", "outhook"} {
+				addr := freeAddr(b)
+				var args []string
+				env := append(os.Environ(), "OUTHOOK_SECRET="+token, "GOMAXPROCS=1")
+				if server == "outhook" {
+					args = []string{bin, "serve", "--listen", addr, "--data-dir", b.TempDir(), "--log-level", "info"}
+				} else {
+					args = []string{exe}
+					env = append(env, baselineEnv+"="+addr)
+				}
+				lat[server] = append(lat[server], pacedRun(b, args, env, addr, token)...)
+			}
+		}
+		for _, server := range []string{"baseline", "outhook"} {
+			l := lat[server]
+			slices.Sort(l)
+			for _, q := range []struct {
+				name string
+				q    float64
+			}{{"p50", 0.5}, {"p99", 0.99}, {"p99.9", 0.999}} {
+				b.ReportMetric(float64(l[int(q.q*float64(len(l)-1))].Microseconds()), server+"-"+q.name+"-µs")
+			}
+		}
+	}
+}
+
+// baselineEnv, when set to an address, makes this test binary serve the
+// baseline there (see TestMain and baselineHelper) instead of running tests.
+const baselineEnv = "OUTHOOK_TEST_BASELINE_ADDR"
+
+// baselineHelper serves baselineHandler on addr, with the key of
+// $OUTHOOK_SECRET, until the process is interrupted or killed.
+func baselineHelper(addr string) {
+	key, err := bot.DecodeToken(os.Getenv("OUTHOOK_SECRET"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.POST("/webhook", baselineHandler(key, 1<<20))
+	fmt.Fprintln(os.Stderr, e.Start(addr))
+}
+
+// pacedClientEnv, when set to an address, makes this test binary the
+// paced client of BenchmarkPacedLatency (see TestMain and pacedClient), in
+// a process of its own that the benchmark pins to CPU 1.
+const pacedClientEnv = "OUTHOOK_TEST_PACED_CLIENT"
+
+// pacedClient posts to addr from 20 connections, each pausing 10 ms after
+// every answer, for 20 s after 2 s of warm-up, and prints the latencies in
+// microseconds, one a line. It exits with 1 if a post fails.
+func pacedClient(addr string) {
+	const (
+		conns = 20
+		pause = 10 * time.Millisecond
+		warm  = 2 * time.Second
+		run   = 20 * time.Second
+	)
+	token := os.Getenv("OUTHOOK_SECRET")
+	tpl, err := benchPayload()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	var mu sync.Mutex
+	var lat []time.Duration
+	var failed []string
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range conns {
+		wg.Go(func() {
+			client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+			defer client.CloseIdleConnections()
+			var mine []time.Duration
+			for time.Since(start) < warm+run {
+				body, sig := signedActivity(tpl, token)
+				req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/webhook", bytes.NewReader(body))
+				req.Header.Set("Authorization", sig)
+				req.Header.Set("Content-Type", "application/json; charset=utf-8")
+				t0 := time.Now()
+				res, err := client.Do(req)
+				if err != nil {
+					mu.Lock()
+					failed = append(failed, err.Error())
+					mu.Unlock()
+					return
+				}
+				reply, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				d := time.Since(t0)
+				if res.StatusCode != http.StatusOK || !strings.Contains(string(reply), "pong") {
+					mu.Lock()
+					failed = append(failed, fmt.Sprintf("%d %s", res.StatusCode, reply))
+					mu.Unlock()
+					return
+				}
+				if time.Since(start) > warm {
+					mine = append(mine, d)
+				}
+				time.Sleep(pause)
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if len(failed) > 0 {
+		fmt.Fprintf(os.Stderr, "%d connections failed, first: %s\n", len(failed), failed[0])
+		os.Exit(1)
+	}
+	w := bufio.NewWriter(os.Stdout)
+	for _, d := range lat {
+		fmt.Fprintln(w, d.Microseconds())
+	}
+	w.Flush()
+}
+
+// freeAddr returns a free loopback address.
+func freeAddr(b *testing.B) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// pacedRun starts the server of args, pinned to CPU 0 when taskset is
+// there, runs the paced client against it (pacedClient), stops it and
+// returns the latencies.
+func pacedRun(b *testing.B, args, env []string, addr, token string) []time.Duration {
+	if path, err := exec.LookPath("taskset"); err == nil {
+		args = append([]string{path, "-c", "0"}, args...)
+	}
+	srv := exec.Command(args[0], args[1:]...)
+	srv.Env = env
+	// The log goes to a file, as it would in production: a pipe to this
+	// process would make the server wait for the test to read it.
+	logs, err := os.Create(filepath.Join(b.TempDir(), "server.log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer logs.Close()
+	srv.Stdout, srv.Stderr = logs, logs
+	if err := srv.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		srv.Process.Kill()
+		srv.Wait()
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			out, _ := os.ReadFile(logs.Name())
+			b.Fatalf("%s did not start:\n%s", args, out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	client := []string{exe}
+	if path, err := exec.LookPath("taskset"); err == nil {
+		client = append([]string{path, "-c", "1"}, client...)
+	}
+	cl := exec.Command(client[0], client[1:]...)
+	cl.Env = append(os.Environ(), pacedClientEnv+"="+addr, "OUTHOOK_SECRET="+token)
+	out, err := cl.Output()
+	if err != nil {
+		b.Fatalf("paced client against %s: %v\n%s", args, err, out)
+	}
+	var lat []time.Duration
+	for _, f := range strings.Fields(string(out)) {
+		us, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			b.Fatalf("paced client: %q", f)
+		}
+		lat = append(lat, time.Duration(us)*time.Microsecond)
+	}
+	if len(lat) == 0 {
+		b.Fatalf("paced client against %s measured nothing", args)
+	}
+	return lat
+}
