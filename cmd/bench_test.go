@@ -9,9 +9,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -195,4 +197,43 @@ func baselineHandler(key []byte, maxBody int64) echo.HandlerFunc {
 		}
 		return c.JSON(http.StatusOK, reply{Type: "message", Text: "pong"})
 	}
+}
+
+// buildOuthook builds the outhook binary into a temporary folder and
+// returns its path, for the benchmarks that run it as users do.
+func buildOuthook(b *testing.B) string {
+	bin := filepath.Join(b.TempDir(), "outhook")
+	if out, err := exec.Command("go", "build", "-o", bin, "./outhook").CombinedOutput(); err != nil {
+		b.Fatalf("building outhook: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// onCPU returns a command that runs args pinned to cpu ("0", "1") when
+// taskset is there, as ../shared/bench pins its servers and its client.
+func onCPU(cpu string, args ...string) *exec.Cmd {
+	if path, err := exec.LookPath("taskset"); err == nil {
+		args = append([]string{path, "-c", cpu}, args...)
+	}
+	return exec.Command(args[0], args[1:]...)
+}
+
+// testBinary returns this test binary's path, to run it again as a helper
+// process (a flooder, the baseline, a client: see TestMain).
+func testBinary(b *testing.B) string {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return exe
+}
+
+// freeAddr returns a free loopback address.
+func freeAddr(b *testing.B) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -45,15 +44,12 @@ func BenchmarkUnsignedFlood(b *testing.B) {
 	if testing.Short() {
 		b.Skip("builds and floods the binary")
 	}
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "outhook")
-	if prebuilt := os.Getenv("OUTHOOK_FLOOD_BIN"); prebuilt != "" {
-		bin = prebuilt
-	} else if out, err := exec.Command("go", "build", "-o", bin, "./outhook").CombinedOutput(); err != nil {
-		b.Fatalf("building outhook: %v\n%s", err, out)
+	bin := os.Getenv("OUTHOOK_FLOOD_BIN")
+	if bin == "" {
+		bin = buildOuthook(b)
 	}
 	for b.Loop() {
-		floodOnce(b, bin, dir)
+		floodOnce(b, bin, b.TempDir())
 	}
 }
 
@@ -65,22 +61,13 @@ func floodOnce(b *testing.B, bin, dir string) {
 		every    = 20 * time.Millisecond
 	)
 	token := bot.NewToken()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	args := []string{bin, "serve", "--listen", addr, "--data-dir", b.TempDir()}
-	if path, err := exec.LookPath("taskset"); err == nil {
-		args = append([]string{path, "-c", "0"}, args...)
-	}
+	addr := freeAddr(b)
 	logs, err := os.Create(filepath.Join(dir, "flood.log"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer logs.Close()
-	srv := exec.Command(args[0], args[1:]...)
+	srv := onCPU("0", bin, "serve", "--listen", addr, "--data-dir", b.TempDir())
 	srv.Env = append(os.Environ(), "OUTHOOK_SECRET="+token, "GOMAXPROCS=1")
 	srv.Stdout, srv.Stderr = logs, logs
 	if err := srv.Start(); err != nil {
@@ -167,15 +154,7 @@ const floodConns = 400
 // taskset is there. The returned func stops it and returns how many posts
 // it had answered; the duration is how long it ran.
 func startFlooder(b *testing.B, addr string) (*floodRun, func() int64) {
-	exe, err := os.Executable()
-	if err != nil {
-		b.Fatal(err)
-	}
-	args := []string{exe}
-	if path, err := exec.LookPath("taskset"); err == nil {
-		args = append([]string{path, "-c", "1"}, args...)
-	}
-	cmd := exec.Command(args[0], args[1:]...)
+	cmd := onCPU("1", testBinary(b))
 	cmd.Env = append(os.Environ(), floodEnv+"="+addr)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -38,15 +37,8 @@ func BenchmarkPacedLatency(b *testing.B) {
 	if testing.Short() {
 		b.Skip("builds and runs the binary")
 	}
-	dir := b.TempDir()
-	bin := filepath.Join(dir, "outhook")
-	if out, err := exec.Command("go", "build", "-o", bin, "./outhook").CombinedOutput(); err != nil {
-		b.Fatalf("building outhook: %v\n%s", err, out)
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		b.Fatal(err)
-	}
+	bin := buildOuthook(b)
+	exe := testBinary(b)
 	token := bot.NewToken()
 	for b.Loop() {
 		var lat = map[string][]time.Duration{}
@@ -170,24 +162,11 @@ func pacedClient(addr string) {
 	w.Flush()
 }
 
-// freeAddr returns a free loopback address.
-func freeAddr(b *testing.B) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // pacedRun starts the server of args, pinned to CPU 0 when taskset is
 // there, runs the paced client against it (pacedClient), stops it and
 // returns the latencies.
 func pacedRun(b *testing.B, args, env []string, addr, token string) []time.Duration {
-	if path, err := exec.LookPath("taskset"); err == nil {
-		args = append([]string{path, "-c", "0"}, args...)
-	}
-	srv := exec.Command(args[0], args[1:]...)
+	srv := onCPU("0", args...)
 	srv.Env = env
 	// The log goes to a file, as it would in production: a pipe to this
 	// process would make the server wait for the test to read it.
@@ -216,15 +195,7 @@ func pacedRun(b *testing.B, args, env []string, addr, token string) []time.Durat
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		b.Fatal(err)
-	}
-	client := []string{exe}
-	if path, err := exec.LookPath("taskset"); err == nil {
-		client = append([]string{path, "-c", "1"}, client...)
-	}
-	cl := exec.Command(client[0], client[1:]...)
+	cl := onCPU("1", testBinary(b))
 	cl.Env = append(os.Environ(), pacedClientEnv+"="+addr, "OUTHOOK_SECRET="+token)
 	out, err := cl.Output()
 	if err != nil {
