@@ -334,11 +334,7 @@ func (b *Bot) reply(ec echo.Context, c *Context, err error) {
 	if noted {
 		enc = nil
 	}
-	ans := b.logAnswer(c, &c.reqLog, c.command, c.refine(outcome(err)))
-	if werr := writeReply(ec, &r, enc); werr != nil {
-		c.reqLog.Warn().Err(werr).Msg("writing reply")
-	}
-	b.observer.Answered(ans)
+	b.answer(ec, c, &c.reqLog, c.command, &r, enc, c.refine(outcome(err)))
 }
 
 // timeoutNotice answers for a handler that is still running when its
