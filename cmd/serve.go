@@ -40,11 +40,19 @@ type ServeCmd struct {
 	file *config.File
 }
 
-// Run serves until SIGINT or SIGTERM.
+// Run serves until SIGINT or SIGTERM. Under the CLI (Run) it hands the
+// serving to Run, to begin once kong has returned (see Globals.later).
 func (s *ServeCmd) Run(g *Globals) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return s.run(ctx, g, nil)
+	serve := func() error {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return s.run(ctx, g, nil)
+	}
+	if g.later != nil {
+		*g.later = serve
+		return nil
+	}
+	return serve()
 }
 
 // run serves until ctx is done. ready, if not nil, receives the address
