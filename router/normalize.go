@@ -545,9 +545,7 @@ func (n *normalizer) text(s string) {
 		n.dropSpace = false
 		if len(n.b) > 0 && n.b[len(n.b)-1] == ' ' {
 			s = strings.TrimLeft(s, " ")
-			if strings.HasPrefix(s, " ") {
-				s = s[2:]
-			}
+			s = strings.TrimPrefix(s, "\u00a0") // and one no-break space
 		}
 	}
 	for i := 0; i < len(s); {

@@ -226,6 +226,7 @@ func (p *Plugin) pick(names []string) ([]Endpoint, error) {
 	for _, n := range names {
 		i := slices.IndexFunc(p.Endpoints, func(e Endpoint) bool { return strings.EqualFold(e.Name, n) })
 		if i < 0 {
+			//lint:ignore ST1005 the reply is the bot speaking, in the first person
 			return nil, fmt.Errorf("I don't check an endpoint called %s; I check %s", bot.Code(n), strings.Join(p.names(), ", "))
 		}
 		if !seen[i] {
