@@ -119,6 +119,29 @@ func TestValidateWithoutCatalog(t *testing.T) {
 	}
 }
 
+// TestWebhookNameLength: a webhook's name may be 63 characters long, not
+// 64 (the bound is checked apart from the name's pattern).
+func TestWebhookNameLength(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want string
+	}{
+		{1, ""},
+		{63, ""},
+		{64, "is longer than 63 characters"},
+	} {
+		name := strings.Repeat("a", tt.n)
+		f, err := config.Parse("x.yaml", []byte("webhooks:\n  - name: "+name+"\n    path: /a\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = f.Validate(nil)
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("name of %d characters: got %v; want %q", tt.n, err, tt.want)
+		}
+	}
+}
+
 func TestLoadMissing(t *testing.T) {
 	_, err := config.Load("testdata/nosuch.yaml")
 	if !errors.Is(err, os.ErrNotExist) {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -38,7 +39,12 @@ const (
 //go:embed page.html
 var pageHTML string
 
-var pageTmpl = template.Must(template.New("page").Parse(pageHTML))
+// pageTmpl is parsed when the page is first asked for, so that a bot whose
+// people never open it does not keep the parsed template (35 KB the
+// garbage collector would scan again and again).
+var pageTmpl = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(pageHTML))
+})
 
 var _ plugins.RouteRegistrar = (*Plugin)(nil)
 
@@ -68,7 +74,7 @@ func headers(c echo.Context) {
 func refuse(c echo.Context, status int, title, message string) error {
 	headers(c)
 	var b strings.Builder
-	if err := pageTmpl.ExecuteTemplate(&b, "refused", map[string]string{"Title": title, "Message": message}); err != nil {
+	if err := pageTmpl().ExecuteTemplate(&b, "refused", map[string]string{"Title": title, "Message": message}); err != nil {
 		return err
 	}
 	return c.HTML(status, b.String())
@@ -203,7 +209,7 @@ func (p *Plugin) render(c echo.Context, s session, status int, done, problem str
 	}
 	headers(c)
 	var b strings.Builder
-	if err := pageTmpl.ExecuteTemplate(&b, "page", v); err != nil {
+	if err := pageTmpl().ExecuteTemplate(&b, "page", v); err != nil {
 		return err
 	}
 	return c.HTML(status, b.String())

@@ -2,6 +2,8 @@ package trigger
 
 import (
 	"context"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,6 +101,27 @@ func TestEscapeURL(t *testing.T) {
 	for _, tt := range tests {
 		if got := escapeURL(tt.in); got != tt.want {
 			t.Errorf("escapeURL(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestLengthBounds: an argument without enum or pattern takes up to 100
+// characters, as the counted repetition this bound replaced did
+// (TestArgNameLength checks the names').
+func TestLengthBounds(t *testing.T) {
+	tr := &Trigger{Name: "go", Args: []Arg{{Name: "v"}}, pattern: []*regexp.Regexp{nil}}
+	for _, tt := range []struct {
+		value string
+		ok    bool
+	}{
+		{"a", true},
+		{strings.Repeat("a", 100), true},
+		{strings.Repeat("a", 101), false},
+		{"-a", false},
+		{"a b", false},
+	} {
+		if _, err := tr.check(0, tt.value); (err == nil) != tt.ok {
+			t.Errorf("check(%d characters %.8q): got %v; want ok %v", len(tt.value), tt.value, err, tt.ok)
 		}
 	}
 }

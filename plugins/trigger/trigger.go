@@ -87,10 +87,20 @@ const (
 	maxExcerpt = 300
 )
 
-// defaultPattern restricts an argument without enum or pattern.
-var defaultPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/:@+-]{0,99}$`)
+// defaultPattern restricts an argument without enum or pattern, together
+// with its length: at most maxDefaultValue bytes (the characters are all
+// ASCII). The bound is checked apart because a counted repetition such as
+// {0,99} compiles to a hundred copies of its class, 54 KB of regexp program
+// that every garbage collection would scan for the life of the process.
+var defaultPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$`)
 
-var argName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+const maxDefaultValue = 100
+
+// argName is the form of an argument's name, at most maxArgName bytes
+// (see defaultPattern).
+var argName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+const maxArgName = 32
 
 // Plugin is the trigger plugin. Its exported fields are its settings.
 type Plugin struct {
@@ -301,7 +311,7 @@ func (t *Trigger) validate() error {
 	seen := map[string]bool{}
 	optional := false
 	for i, a := range t.Args {
-		if !argName.MatchString(a.Name) || reserved[a.Name] {
+		if len(a.Name) > maxArgName || !argName.MatchString(a.Name) || reserved[a.Name] {
 			return fmt.Errorf("args[%d].name: %q: use lowercase letters, digits and _ (and not %s)", i, a.Name, strings.Join(reservedNames, ", "))
 		}
 		if seen[a.Name] {
@@ -517,6 +527,9 @@ func (t *Trigger) check(i int, value string) (string, error) {
 	}
 	re := t.pattern[i]
 	if re == nil {
+		if len(value) > maxDefaultValue {
+			return "", fmt.Errorf("%s is not a valid %s", bot.Code(value), bot.Code("<"+a.Name+">"))
+		}
 		re = defaultPattern
 	}
 	if !re.MatchString(value) || !utf8.ValidString(value) {

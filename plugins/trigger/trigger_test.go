@@ -314,6 +314,23 @@ func TestTriggerSettings(t *testing.T) {
 	}
 }
 
+// TestArgNameLength: an argument's name may be 32 characters long, not 33.
+func TestArgNameLength(t *testing.T) {
+	for _, n := range []int{1, 32, 33} {
+		name := strings.Repeat("a", n)
+		_, err := plugins.Load(context.Background(), plugins.Options{
+			IDs: []string{"trigger"}, LookupEnv: lookup,
+			Settings: map[string]map[string]any{"trigger": {"triggers": []any{map[string]any{
+				"name": "go", "args": []any{map[string]any{"name": name}},
+				"request": map[string]any{"url": "http://127.0.0.1/{{." + name + "}}"},
+			}}}},
+		})
+		if want := n <= 32; (err == nil) != want {
+			t.Errorf("name of %d characters: got %v; want ok %v", n, err, want)
+		}
+	}
+}
+
 // TestTriggerRedirects: a redirect from the CI endpoint is reported as a
 // failure and never followed, so the header_env credentials, the body and
 // a Referer never reach the other address (issue 10 #3).
