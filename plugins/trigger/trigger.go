@@ -152,8 +152,8 @@ type Trigger struct {
 
 // Arg is a positional argument of a trigger.
 type Arg struct {
-	// Name is how templates refer to it ({{.service}}): lowercase letters,
-	// digits and '_'. Required.
+	// Name is how templates refer to it ({{.service}}): up to 32
+	// lowercase letters, digits and '_', starting with a letter. Required.
 	Name string `json:"name"`
 	// Help describes it in help. Optional.
 	Help string `json:"help"`
@@ -312,7 +312,7 @@ func (t *Trigger) validate() error {
 	optional := false
 	for i, a := range t.Args {
 		if len(a.Name) > maxArgName || !argName.MatchString(a.Name) || reserved[a.Name] {
-			return fmt.Errorf("args[%d].name: %q: use lowercase letters, digits and _ (and not %s)", i, a.Name, strings.Join(reservedNames, ", "))
+			return fmt.Errorf("args[%d].name: %q: use up to %d lowercase letters, digits and _, starting with a letter (and not %s)", i, a.Name, maxArgName, strings.Join(reservedNames, ", "))
 		}
 		if seen[a.Name] {
 			return fmt.Errorf("args[%d].name: %q is used twice", i, a.Name)
