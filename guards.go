@@ -316,22 +316,13 @@ func errDenial(err error) string {
 	return ""
 }
 
-// scoped gives one webhook its own key space in the shared store, so that
-// two webhooks mentioned in one message both run it, and each counts its
-// own limits.
+// scoped gives one webhook's rate limits their own key space in the
+// shared store, so that each webhook counts its own. Replay takes the same
+// prefix as its KeyPrefix, so that two webhooks mentioned in one message
+// both run it.
 type scoped struct {
-	store  replayStore
+	store  middleware.Limiter
 	prefix string
-}
-
-// Claim implements middleware.ReplayStore.
-func (s scoped) Claim(ctx context.Context, key string, ttl time.Duration) (bool, []byte, error) {
-	return s.store.Claim(ctx, s.prefix+key, ttl)
-}
-
-// Keep implements middleware.ReplayStore.
-func (s scoped) Keep(ctx context.Context, key string, reply []byte) error {
-	return s.store.Keep(ctx, s.prefix+key, reply)
 }
 
 // Take implements middleware.Limiter.
