@@ -228,6 +228,74 @@ func testBinary(b *testing.B) string {
 	return exe
 }
 
+// startServer starts the server of args on CPU 0 (see onCPU) with env,
+// its output going to a file of dir as it would in production (a pipe to
+// this process would make the server wait for the test to read it), and
+// waits up to 20 s for it to listen on addr. The returned func stops it:
+// an interrupt, then a kill after 15 s.
+func startServer(b *testing.B, dir, addr string, env []string, args ...string) (*exec.Cmd, func()) {
+	logs, err := os.Create(filepath.Join(dir, "server.log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer logs.Close() // the server has its own copy
+	srv := onCPU("0", args...)
+	srv.Env = env
+	srv.Stdout, srv.Stderr = logs, logs
+	if err := srv.Start(); err != nil {
+		b.Fatal(err)
+	}
+	stop := func() {
+		srv.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { srv.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+			srv.Process.Kill()
+			<-done
+		}
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return srv, stop
+		}
+		if time.Now().After(deadline) {
+			stop()
+			out, _ := os.ReadFile(logs.Name())
+			b.Fatalf("%s did not listen on %s in 20s:\n%s", args, addr, out)
+		}
+	}
+}
+
+// ping posts the signed activity body (sig its Authorization header) to
+// the webhook at addr and returns how long the answer took; it is an error
+// unless the answer is 200 with "pong" in it.
+func ping(client *http.Client, addr string, body []byte, sig string) (time.Duration, error) {
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/webhook", bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", sig)
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	t0 := time.Now()
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	reply, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	d := time.Since(t0)
+	if err != nil {
+		return 0, err
+	}
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(reply), "pong") {
+		return 0, fmt.Errorf("%d %s", res.StatusCode, reply)
+	}
+	return d, nil
+}
+
 // freeAddr returns a free loopback address.
 func freeAddr(b *testing.B) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,29 +61,9 @@ func floodOnce(b *testing.B, bin, dir string) {
 	)
 	token := bot.NewToken()
 	addr := freeAddr(b)
-	logs, err := os.Create(filepath.Join(dir, "flood.log"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer logs.Close()
-	srv := onCPU("0", bin, "serve", "--listen", addr, "--data-dir", b.TempDir())
-	srv.Env = append(os.Environ(), "OUTHOOK_SECRET="+token, "GOMAXPROCS=1")
-	srv.Stdout, srv.Stderr = logs, logs
-	if err := srv.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		srv.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { srv.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			srv.Process.Kill()
-			<-done
-		}
-	}()
-	waitUp(b, "http://"+addr+"/healthz")
+	srv, stop := startServer(b, dir, addr, append(os.Environ(), "OUTHOOK_SECRET="+token, "GOMAXPROCS=1"),
+		bin, "serve", "--listen", addr, "--data-dir", b.TempDir())
+	defer stop()
 
 	flooder, floods := startFlooder(b, addr)
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
@@ -98,20 +77,8 @@ func floodOnce(b *testing.B, bin, dir string) {
 			break
 		}
 		p := newPost(b, token)
-		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/webhook", bytes.NewReader(p.body))
-		req.Header.Set("Authorization", p.sig)
-		req.Header.Set("Content-Type", "application/json")
-		t0 := time.Now()
-		res, err := client.Do(req)
-		d := time.Since(t0)
+		d, err := ping(client, addr, p.body, p.sig)
 		if err != nil {
-			failed++
-			continue
-		}
-		var buf bytes.Buffer
-		buf.ReadFrom(res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK || !strings.Contains(buf.String(), "pong") {
 			failed++
 			continue
 		}
@@ -236,21 +203,6 @@ func floodPost(addr string, body []byte, badSig bool) bool {
 	}
 	line, err := bufio.NewReader(conn).ReadString('\n')
 	return err == nil && strings.HasPrefix(line, "HTTP/1.1 ")
-}
-
-// waitUp waits up to 20 s for url to answer 200.
-func waitUp(b *testing.B, url string) {
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if res, err := http.Get(url); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	b.Fatalf("%s did not answer in 20s", url)
 }
 
 // procCPU returns the CPU time process pid has used, from /proc/PID/stat.

@@ -2,13 +2,9 @@ package cmd
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -120,23 +116,10 @@ func pacedClient(addr string) {
 			var mine []time.Duration
 			for time.Since(start) < warm+run {
 				body, sig := signedActivity(tpl, token)
-				req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/webhook", bytes.NewReader(body))
-				req.Header.Set("Authorization", sig)
-				req.Header.Set("Content-Type", "application/json; charset=utf-8")
-				t0 := time.Now()
-				res, err := client.Do(req)
+				d, err := ping(client, addr, body, sig)
 				if err != nil {
 					mu.Lock()
 					failed = append(failed, err.Error())
-					mu.Unlock()
-					return
-				}
-				reply, _ := io.ReadAll(res.Body)
-				res.Body.Close()
-				d := time.Since(t0)
-				if res.StatusCode != http.StatusOK || !strings.Contains(string(reply), "pong") {
-					mu.Lock()
-					failed = append(failed, fmt.Sprintf("%d %s", res.StatusCode, reply))
 					mu.Unlock()
 					return
 				}
@@ -166,35 +149,8 @@ func pacedClient(addr string) {
 // there, runs the paced client against it (pacedClient), stops it and
 // returns the latencies.
 func pacedRun(b *testing.B, args, env []string, addr, token string) []time.Duration {
-	srv := onCPU("0", args...)
-	srv.Env = env
-	// The log goes to a file, as it would in production: a pipe to this
-	// process would make the server wait for the test to read it.
-	logs, err := os.Create(filepath.Join(b.TempDir(), "server.log"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer logs.Close()
-	srv.Stdout, srv.Stderr = logs, logs
-	if err := srv.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		srv.Process.Kill()
-		srv.Wait()
-	}()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			out, _ := os.ReadFile(logs.Name())
-			b.Fatalf("%s did not start:\n%s", args, out)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	_, stop := startServer(b, b.TempDir(), addr, env, args...)
+	defer stop()
 	cl := onCPU("1", testBinary(b))
 	cl.Env = append(os.Environ(), pacedClientEnv+"="+addr, "OUTHOOK_SECRET="+token)
 	out, err := cl.Output()
